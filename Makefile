@@ -1,0 +1,52 @@
+# Collab — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint e2e bench install migrate demo clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+## make run: install, migrate, load demo data, then web + Celery worker + beat together (Ctrl-C stops all)
+run: demo
+	@mkdir -p .run/broker .run/processed .run/results
+	@echo ""
+	@echo "  Collab is starting at http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (password: demo): cmo, cio, liaison, member, admin (superuser, /admin/)"
+	@echo "  Reminder emails are printed here by the worker; Ctrl-C stops web, worker and beat."
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+## make test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL to use Postgres / Redis)
+test: install
+	COLLAB_TESTING=1 $(PY) -m pytest -m "not e2e" -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+e2e: install
+	COLLAB_TESTING=1 $(PY) -m pytest -m e2e -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+bench: install
+	@echo "make bench is filled in by the benchmark issue (#11)."
+
+clean:
+	rm -rf .run staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Floor 1: people, departments, roles, and the one place permissions are decided."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "collab.accounts"
+    label = "accounts"
+    verbose_name = "People and roles"
+
+    def ready(self) -> None:
+        from collab.accounts import signals  # noqa: F401 - connects the security-log receivers

@@ -1,0 +1,148 @@
+"""The one place that answers "may this user do X (to this object)?".
+
+Views call these functions and templates show only what they allow; services call them too when a
+rule protects an invariant. Objects of higher floors are read by duck typing (their attribute
+names), never imported, so this module stays on floor 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collab.accounts.models import Department, Role
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_admin(user: Any) -> bool:
+    return _active(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def is_executive(user: Any) -> bool:
+    return _active(user) and user.role == Role.EXECUTIVE
+
+
+def is_liaison(user: Any) -> bool:
+    return _active(user) and user.role == Role.LIAISON
+
+
+def is_department_head(user: Any, department: str | None = None) -> bool:
+    if not _active(user) or not user.is_department_head:
+        return False
+    return department is None or user.department == department
+
+
+def is_leader(user: Any) -> bool:
+    """Executives and admins: the people who steer both teams."""
+    return is_executive(user) or is_admin(user)
+
+
+# --- foundation ----------------------------------------------------------------------------
+def can_view_app(user: Any) -> bool:
+    """Every active, signed-in employee may use Collab."""
+    return _active(user)
+
+
+def can_administer(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_send_test_notification(user: Any) -> bool:
+    return is_admin(user) or (_active(user) and user.is_staff)
+
+
+# --- the parking lot (snags) ---------------------------------------------------------------
+def can_raise_snag(user: Any) -> bool:
+    return _active(user)
+
+
+def can_triage_snag(user: Any, snag: Any = None) -> bool:
+    """Liaisons, executives and admins triage, answer, park and assign; so does the snag's owner."""
+    if is_liaison(user) or is_leader(user):
+        return True
+    return snag is not None and _active(user) and getattr(snag, "owner_id", None) == user.pk
+
+
+def can_confirm_snag_answer(user: Any, snag: Any) -> bool:
+    """Only the person who raised a snag confirms that its answer helped."""
+    return _active(user) and getattr(snag, "raised_by_id", None) == user.pk
+
+
+def can_edit_comment(user: Any, comment: Any) -> bool:
+    """Nobody edits another person's comment."""
+    return _active(user) and getattr(comment, "author_id", None) == user.pk
+
+
+# --- joint projects ------------------------------------------------------------------------
+def can_create_project(user: Any) -> bool:
+    return _active(user) and (is_leader(user) or is_liaison(user) or user.is_department_head)
+
+
+def is_project_sponsor(user: Any, project: Any) -> bool:
+    return _active(user) and user.pk in (
+        getattr(project, "marketing_sponsor_id", None),
+        getattr(project, "it_sponsor_id", None),
+    )
+
+
+def can_edit_project(user: Any, project: Any) -> bool:
+    return is_project_sponsor(user, project) or is_leader(user)
+
+
+def can_sign_off(user: Any, department: str) -> bool:
+    """Only the head of a department signs off requirements for that department."""
+    return is_department_head(user, department)
+
+
+def can_decide_change_request(user: Any, project: Any) -> bool:
+    """Only the project's two sponsors approve or reject its change requests."""
+    return is_project_sponsor(user, project)
+
+
+def can_rank_projects(user: Any) -> bool:
+    """Only executives reorder the forced ranking."""
+    return is_executive(user)
+
+
+# --- liaisons and meetings -----------------------------------------------------------------
+def can_manage_liaisons(user: Any) -> bool:
+    return is_leader(user)
+
+
+def can_be_mentor(user: Any) -> bool:
+    return is_executive(user)
+
+
+def is_meeting_attendee(user: Any, meeting: Any, attendee_ids: set[int] | None = None) -> bool:
+    if not _active(user):
+        return False
+    if getattr(meeting, "organiser_id", None) == user.pk:
+        return True
+    if attendee_ids is not None:
+        return user.pk in attendee_ids
+    return bool(meeting.attendees.filter(pk=user.pk).exists())
+
+
+def can_edit_meeting_agenda(user: Any, meeting: Any, attendee_ids: set[int] | None = None) -> bool:
+    return is_leader(user) or is_meeting_attendee(user, meeting, attendee_ids)
+
+
+def can_manage_meeting(user: Any, meeting: Any) -> bool:
+    """Organisers and executives change attendees or cancel."""
+    return is_leader(user) or (_active(user) and getattr(meeting, "organiser_id", None) == user.pk)
+
+
+# --- quarterly business reviews ------------------------------------------------------------
+def can_facilitate_review(user: Any, review: Any) -> bool:
+    return is_leader(user) or (_active(user) and getattr(review, "facilitator_id", None) == user.pk)
+
+
+def department_side(department: str) -> str:
+    """Which side of the partnership a department sits on: 'it', 'marketing' or 'other'."""
+    if department == Department.IT:
+        return "it"
+    if department == Department.MARKETING:
+        return "marketing"
+    return "other"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from collab.dashboard import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -1,0 +1,1 @@
+"""Floor 0: small helpers shared by every app. Imports nothing of ours."""

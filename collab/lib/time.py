@@ -1,0 +1,29 @@
+"""Time helpers: store UTC, show local."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+from django.utils import timezone
+
+
+def zone(name: str | None) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def local(dt: datetime, tz_name: str | None) -> datetime:
+    return timezone.localtime(dt, zone(tz_name))
+
+
+def format_local(dt: datetime, tz_name: str | None) -> str:
+    """'Tue 1 Dec 2026, 09:00 CET' in the given zone."""
+    when = local(dt, tz_name)
+    return f"{when:%a} {when.day} {when:%b %Y, %H:%M} {when.tzname()}"
+
+
+def common_timezones() -> list[str]:
+    return sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})

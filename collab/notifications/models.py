@@ -1,0 +1,182 @@
+"""The reminders engine's state. Reminders live in the database, not in broker messages.
+
+A ``Delivery`` is one message to one person on one channel about one object for one due time. Its
+unique key (kind, object, recipient, due time, channel) makes a second sweep, a second beat or a
+retried task find the row that exists instead of making another; a conditional UPDATE
+(``pending`` → ``sending``) lets exactly one worker send it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", "In the app"
+    EMAIL = "email", "Email"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+    DIGEST = "digest", "Held for the daily digest"
+
+
+class Delivery(models.Model):
+    kind = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")
+    due_at = models.DateTimeField()
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    # what to say, fixed when the row is made so a send needs no more queries
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    event_at = models.DateTimeField(null=True, blank=True, help_text="The time the reminder is about, if any.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bundled",
+        help_text="The digest email that carried this reminder.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ("-due_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "recipient", "due_at", "channel"],
+                name="notifications_delivery_one_per_key",
+                violation_error_message="This reminder was already made for this person and time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in DeliveryStatus]),
+                name="notifications_delivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=[c.value for c in Channel]),
+                name="notifications_delivery_channel_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="notif_delivery_pending",
+                condition=Q(status="pending"),
+            ),
+            models.Index(fields=["claimed_at"], name="notif_delivery_sending", condition=Q(status="sending")),
+            models.Index(fields=["recipient", "due_at"], name="notif_delivery_digest", condition=Q(status="digest")),
+            models.Index(fields=["status", "kind"], name="notif_delivery_status_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.status})"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: Any) -> NotificationQuerySet:
+        return self.filter(user=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """What the bell shows: an in-app message to one person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    event_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.OneToOneField(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notif_user_recent"),
+            models.Index(fields=["user"], name="notif_user_unread", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Preference(models.Model):
+    """One person's channels for one kind. No row means the kind's defaults."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    kind = models.CharField(max_length=64)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notifications_one_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"
+
+
+class DigestSetting(models.Model):
+    """Whether a person bundles the day's reminder emails into one, and at which local hour."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_setting")
+    enabled = models.BooleanField(default=False)
+    hour = models.PositiveSmallIntegerField(default=8, help_text="Local hour (0–23) the digest is sent.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hour__gte=0, hour__lte=23),
+                name="notifications_digest_hour_range",
+                violation_error_message="The hour must be between 0 and 23.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.user_id} at {self.hour:02d}:00"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran (the beat sweep), for /healthz and the admin."""
+
+    name = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField()
+    detail = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from collab import views
+
+admin.site.site_header = "Collab administration"
+admin.site.site_title = "Collab admin"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("collab.notifications.urls")),
+    path("snags/", include("parkinglot.urls")),
+    path("projects/", include("collab.projects.urls")),
+    path("", include("liaison.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("", include("collab.dashboard.urls")),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LiaisonConfig(AppConfig):
+    name = "liaison"
+    label = "liaison"
+    verbose_name = "Liaisons and meetings"

@@ -1,0 +1,93 @@
+"""Personas and shared fixtures. Browser tests use Client.force_login (django-axes needs a request to
+authenticate, so ``client.login`` is not used)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from collab.accounts.models import Department, Role, User
+from collab.celery import app as celery_app
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Tasks run inline by default; tests of the real broker switch this off themselves."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def cmo(db) -> User:
+    return UserFactory(
+        username="cmo",
+        first_name="Claire",
+        last_name="Moreau",
+        department=Department.MARKETING,
+        role=Role.EXECUTIVE,
+        is_department_head=True,
+        job_title="CMO",
+    )
+
+
+@pytest.fixture
+def cio(db) -> User:
+    return UserFactory(
+        username="cio",
+        first_name="Ian",
+        last_name="Okafor",
+        department=Department.IT,
+        role=Role.EXECUTIVE,
+        is_department_head=True,
+        job_title="CIO",
+        time_zone="Europe/London",
+    )
+
+
+@pytest.fixture
+def liaison(db) -> User:
+    return UserFactory(
+        username="liaison",
+        first_name="Lena",
+        last_name="Schmidt",
+        department=Department.IT,
+        role=Role.LIAISON,
+        job_title="Liaison",
+    )
+
+
+@pytest.fixture
+def member(db) -> User:
+    return UserFactory(
+        username="member", first_name="Max", last_name="Berger", department=Department.MARKETING, role=Role.MEMBER
+    )
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """A member of another department (finance) with no part in anything."""
+    return UserFactory(username="outsider", department=Department.FINANCE, role=Role.MEMBER)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(username="admin", department=Department.IT, role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+def _client_for(user: User) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def client_as():
+    return _client_for

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from collab.accounts.models import Department, Role, User
+
+
+def _counts() -> dict[str, int]:
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"accounts", "notifications", "projects", "parkinglot", "liaison", "reviews"}
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_has_the_personas():
+    call_command("seed_demo", verbosity=0)
+    first = _counts()
+    call_command("seed_demo", verbosity=0)
+    assert _counts() == first
+    cmo = User.objects.get(username="cmo")
+    assert (cmo.role, cmo.department, cmo.is_department_head) == (Role.EXECUTIVE, Department.MARKETING, True)
+    cio = User.objects.get(username="cio")
+    assert (cio.role, cio.department, cio.is_department_head) == (Role.EXECUTIVE, Department.IT, True)
+    assert User.objects.get(username="liaison").role == Role.LIAISON
+    assert User.objects.get(username="member").role == Role.MEMBER
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    for name in ("cmo", "cio", "liaison", "member", "admin"):
+        assert User.objects.get(username=name).check_password("demo")
+    assert User.objects.count() >= 30
+    assert set(User.objects.values_list("department", flat=True)) == {d.value for d in Department}

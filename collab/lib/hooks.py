@@ -1,0 +1,47 @@
+"""Named hooks: how a lower floor asks a higher (or sideways) app for something without importing it.
+
+An app *provides* a hook in its ``AppConfig.ready()``; the asking code calls ``results`` or ``first``.
+Hook names in use (keep this list current):
+
+- ``liaison.covering(department: str, served_by: str | None) -> int | None`` — the user id of the active
+  liaison serving ``department`` (provided by ``liaison``; asked by ``parkinglot`` to pick a snag owner).
+- ``meetings.agenda_suggestions(meeting) -> list[dict]`` — items other apps want on a meeting's agenda
+  (provided by ``parkinglot``: parked snags for the attendees; asked by ``liaison``).
+- ``search.providers`` — see the search issue.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+_HOOKS: dict[str, list[Callable[..., Any]]] = defaultdict(list)
+
+
+def provide(name: str, func: Callable[..., Any]) -> None:
+    if func not in _HOOKS[name]:
+        _HOOKS[name].append(func)
+
+
+def withdraw(name: str, func: Callable[..., Any]) -> None:
+    if func in _HOOKS.get(name, []):
+        _HOOKS[name].remove(func)
+
+
+def providers(name: str) -> list[Callable[..., Any]]:
+    return list(_HOOKS.get(name, []))
+
+
+def results(name: str, *args: Any, **kwargs: Any) -> list[Any]:
+    """Every provider's answer, in registration order."""
+    return [func(*args, **kwargs) for func in providers(name)]
+
+
+def first(name: str, *args: Any, default: Any = None, **kwargs: Any) -> Any:
+    """The first provider's answer that is not None, else ``default``."""
+    for func in providers(name):
+        value = func(*args, **kwargs)
+        if value is not None:
+            return value
+    return default

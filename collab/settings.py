@@ -93,6 +93,7 @@ TEMPLATES = [
                 "collab.lib.context_processors.site",
                 "collab.notifications.context_processors.bell",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]

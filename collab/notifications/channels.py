@@ -71,16 +71,20 @@ def send_email_message(delivery: Delivery, items: list[Delivery] | None = None) 
 def send_in_app(delivery: Delivery) -> None:
     from collab.notifications.models import Notification
 
-    Notification.objects.get_or_create(
-        delivery=delivery,
-        defaults={
-            "user_id": delivery.recipient_id,
-            "kind": delivery.kind,
-            "title": delivery.title,
-            "body": delivery.body,
-            "link": delivery.link,
-            "event_at": delivery.event_at,
-        },
+    # one query; the unique delivery link makes a repeat (a re-queued row) a no-op
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                delivery=delivery,
+                user_id=delivery.recipient_id,
+                kind=delivery.kind,
+                title=delivery.title,
+                body=delivery.body,
+                link=delivery.link,
+                event_at=delivery.event_at,
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 

@@ -49,6 +49,7 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, help_text="Which sender claimed the row.")
     sent_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey(
         "self",
@@ -86,6 +87,7 @@ class Delivery(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["claimed_at"], name="notif_delivery_sending", condition=Q(status="sending")),
+            models.Index(fields=["claim_token"], name="notif_delivery_claim", condition=Q(status="sending")),
             models.Index(fields=["recipient", "due_at"], name="notif_delivery_digest", condition=Q(status="digest")),
             models.Index(fields=["status", "kind"], name="notif_delivery_status_kind"),
         ]

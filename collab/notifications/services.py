@@ -9,9 +9,10 @@ row is marked sent. Failures go back to pending with a backoff until ``REMINDER_
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,7 +46,7 @@ SWEEP_HEARTBEAT = "reminders-sweep"
 class SweepResult:
     due: int = 0
     created: int = 0
-    pending_ids: list[int] | None = None
+    pending_ids: list[int] = field(default_factory=list)
     requeued: int = 0
 
 
@@ -203,13 +204,19 @@ def deliveries_requeue_stuck(*, now: datetime | None = None) -> int:
 
 
 # --- sending -------------------------------------------------------------------------------
-def _claim(delivery_id: int, now: datetime) -> bool:
-    """The conditional UPDATE: only one caller turns this pending row into sending."""
-    return (
-        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-        == 1
+def _claim(ids: list[int], now: datetime) -> list[Delivery]:
+    """The conditional UPDATE: only pending rows turn into sending, each for exactly one caller.
+
+    The random token tells this caller which of the rows it won (a concurrent caller's UPDATE
+    finds them no longer pending)."""
+    token = uuid.uuid4().hex
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+    )
+    return list(
+        Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+        .select_related("recipient")
+        .order_by("id")
     )
 
 
@@ -229,12 +236,10 @@ def _send_digest(delivery: Delivery, now: datetime) -> bool:
     return True
 
 
-def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Send one delivery if this caller wins the claim. Returns the row's final status (or 'taken')."""
-    now = now or timezone.now()
-    if not _claim(delivery_id, now):
-        return "taken"
-    delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
+def _deliver(delivery: Delivery, now: datetime) -> str:
+    """Send one claimed row and record the outcome; returns the row's new status."""
+    delivery_id = delivery.pk
+    sending = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING)
     try:
         if not delivery.recipient.is_active:
             raise PermanentError("The recipient is no longer active.")
@@ -244,36 +249,42 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
         else:
             CHANNELS[delivery.channel](delivery)
     except PermanentError as exc:
-        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.SKIPPED, last_error=str(exc)
-        )
+        sending.update(status=DeliveryStatus.SKIPPED, last_error=str(exc))
         return DeliveryStatus.SKIPPED
     except Exception as exc:
         attempts = delivery.attempts
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if attempts >= settings.REMINDER_MAX_ATTEMPTS:
-            Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-                status=DeliveryStatus.FAILED, last_error=error
-            )
+            sending.update(status=DeliveryStatus.FAILED, last_error=error)
             log.error("delivery failed", extra={"delivery": delivery_id, "kind": delivery.kind, "error": error})
             return DeliveryStatus.FAILED
         wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.PENDING, last_error=error, next_attempt_at=now + wait, claimed_at=None
-        )
+        sending.update(status=DeliveryStatus.PENDING, last_error=error, next_attempt_at=now + wait, claimed_at=None)
         log.warning("delivery will retry", extra={"delivery": delivery_id, "error": error, "attempt": attempts})
         return DeliveryStatus.PENDING
-    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=now, last_error=""
-    )
+    # marked at once, row by row, so a worker killed mid-batch leaves at most one message in doubt
+    sending.update(status=DeliveryStatus.SENT, sent_at=now, last_error="")
     return DeliveryStatus.SENT
 
 
-def deliveries_send(*, ids: Iterable[int], now: datetime | None = None) -> dict[str, int]:
+def deliveries_send(*, ids: Iterable[int], now: datetime | None = None, chunk: int = 100) -> dict[str, int]:
+    """Claim and send the given deliveries; rows someone else claimed count as 'taken'."""
+    now = now or timezone.now()
+    ids = list(ids)
     counts: dict[str, int] = defaultdict(int)
-    for delivery_id in ids:
-        counts[delivery_send(delivery_id=delivery_id, now=now)] += 1
-    return dict(counts)
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        claimed = _claim(part, now)
+        counts["taken"] += len(part) - len(claimed)
+        for delivery in claimed:
+            counts[_deliver(delivery, now)] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
+    """Send one delivery if this caller wins the claim. Returns its final status (or 'taken')."""
+    result = deliveries_send(ids=[delivery_id], now=now)
+    return next(iter(result))
 
 
 def deliveries_resend(*, ids: Iterable[int]) -> int:

@@ -21,6 +21,10 @@ def bell(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def notification_list(request: AuthedRequest) -> HttpResponse:
+    return _list(request)
+
+
+def _list(request: AuthedRequest) -> HttpResponse:
     qs = Notification.objects.for_user(request.user)
     show = request.GET.get("show", "all")
     if show == "unread":
@@ -31,7 +35,7 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 
 def _after_change(request: AuthedRequest) -> HttpResponse:
     if wants_fragment(request):
-        response = notification_list(request)
+        response = _list(request)
         response["HX-Trigger"] = "notifications-changed"
         return response
     return redirect("notifications:list")

@@ -38,7 +38,7 @@ FLAGS = [
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
 except ImportError:  # pragma: no cover
-    sync_playwright = None
+    sync_playwright = None  # type: ignore[assignment]
 
 
 def pytest_collection_modifyitems(config, items):

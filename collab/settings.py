@@ -247,6 +247,7 @@ REMINDER_MAX_ATTEMPTS: int = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_BATCH_SIZE: int = env.int("REMINDER_BATCH_SIZE", default=200)
 
 # --- security headers ----------------------------------------------------------------------
+CSRF_FAILURE_VIEW = "collab.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

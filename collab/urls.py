@@ -6,6 +6,8 @@ from collab import views
 admin.site.site_header = "Collab administration"
 admin.site.site_title = "Collab admin"
 
+handler403 = "collab.views.permission_denied"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from collab import health
 from collab.notifications.selectors import last_sweep_at
+
+security_log = logging.getLogger("collab.security")
 
 
 @login_not_required
@@ -22,3 +27,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
         last = None
     body = health.report(last)
     return JsonResponse(body, status=200 if body["database"] == "ok" else 503)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403 page; every denial is a security event in the structured log."""
+    user = getattr(request, "user", None)
+    security_log.warning(
+        "permission denied",
+        extra={
+            "event": "permission_denied",
+            "user": getattr(user, "username", "") or "anonymous",
+            "path": request.path,
+            "method": request.method,
+            "ip": request.META.get("REMOTE_ADDR", ""),
+        },
+    )
+    message = str(exception) if exception and str(exception) else "You are not allowed to do that."
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    security_log.warning(
+        "csrf failure",
+        extra={
+            "event": "csrf_failure",
+            "path": request.path,
+            "reason": reason,
+            "ip": request.META.get("REMOTE_ADDR", ""),
+        },
+    )
+    return render(request, "403_csrf.html", status=403)

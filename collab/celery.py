@@ -13,7 +13,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def _make_folders() -> None:
+@app.on_after_configure.connect
+def _make_folders(sender: Celery | None = None, **kwargs: object) -> None:
     """The filesystem broker and result backend need their folders before the first message."""
     from django.conf import settings
 
@@ -23,6 +24,3 @@ def _make_folders() -> None:
     backend = str(app.conf.result_backend or "")
     if backend.startswith("file://"):
         os.makedirs(backend.removeprefix("file://"), exist_ok=True)
-
-
-_make_folders()

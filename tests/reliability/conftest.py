@@ -1,0 +1,113 @@
+"""Reliability tests run against the real Postgres and Redis of CI (DATABASE_URL / REDIS_URL); each
+uses scratch databases or a private Redis of its own so it cannot disturb the rest of the suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgres")
+PG_BASE = PG_URL.rsplit("/", 1)[0] if ON_POSTGRES else ""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "reliability" in str(item.fspath):
+            item.add_marker(pytest.mark.slow)
+            if not ON_POSTGRES:
+                item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://... (run by .ci/run)"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(*sql: str, db: str = "postgres") -> None:
+    args = ["psql", f"{PG_BASE}/{db}", "-q", "-v", "ON_ERROR_STOP=1"]
+    for statement in sql:
+        args += ["-c", statement]
+    subprocess.run(args, check=True, capture_output=True, text=True)
+
+
+def app_env(db: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "COLLAB_TESTING"}
+    env.update(DATABASE_URL=f"{PG_BASE}/{db}", COLLAB_TESTING="0", **extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture
+def scratch_db(request) -> Iterator[str]:
+    name = f"collab_rel_{request.node.name[:20].lower().replace('[', '_').replace(']', '')}_{os.getpid()}"
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    yield name
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def private_redis() -> Iterator[dict]:
+    """A redis-server of our own on a free port, which a test may stop and start again."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    state: dict = {"port": port, "url": f"redis://127.0.0.1:{port}/0", "proc": None}
+
+    def start() -> None:
+        state["proc"] = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("private redis did not start")
+
+    def stop() -> None:
+        if state["proc"]:
+            state["proc"].kill()
+            state["proc"].wait(10)
+            state["proc"] = None
+
+    state["start"], state["stop"] = start, stop
+    start()
+    yield state
+    stop()
+
+
+def spawn(env: dict[str, str], *args: str, log: Path | None = None) -> subprocess.Popen:
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

@@ -1,0 +1,78 @@
+"""Small programs the reliability tests run inside app processes (``manage.py shell -c``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
+from django.utils import timezone
+
+from collab.accounts.models import User
+from collab.notifications import services
+from collab.notifications.models import Delivery, DeliveryStatus, Notification
+
+
+def make_deliveries(people: int) -> None:
+    """``people`` throw-away users, each with a pending in-app and email delivery due now."""
+    users = User.objects.bulk_create(
+        [User(username=f"rel-{i:05d}", email=f"rel{i}@example.com") for i in range(people)]
+    )
+    users = list(User.objects.filter(username__startswith="rel-"))
+    ct = ContentType.objects.get_for_model(User)
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                kind="test",
+                content_type=ct,
+                object_id=str(u.pk),
+                recipient=u,
+                due_at=now,
+                channel=ch,
+                title=f"Reliability {u.username}",
+                next_attempt_at=now,
+            )
+            for u in users
+            for ch in ("in_app", "email")
+        ]
+    )
+
+
+def enqueue_pending(batch: int = 25) -> int:
+    from collab.notifications.tasks import send_batch
+
+    ids = services.pending_ids(timezone.now() + timedelta(days=1))
+    for start in range(0, len(ids), batch):
+        send_batch.apply_async(args=(ids[start : start + batch],), retry=False)
+    return len(ids)
+
+
+def catch_up(timeout_seconds: int) -> None:
+    """What the periodic jobs do after an outage: re-queue stuck rows, hand out the pending ones."""
+    services.deliveries_requeue_stuck(now=timezone.now() + timedelta(seconds=timeout_seconds + 1))
+    enqueue_pending()
+
+
+def counts() -> None:
+    rows = Delivery.objects.filter(kind="test")
+    dup_notes = Notification.objects.values("delivery").annotate(n=Count("id")).filter(n__gt=1).count()
+    print(
+        json.dumps(
+            {  # noqa: T201 - read by the test
+                "sent": rows.filter(status=DeliveryStatus.SENT).count(),
+                "total": rows.count(),
+                "notifications": Notification.objects.filter(kind="test").count(),
+                "duplicate_notifications": dup_notes,
+                "statuses": dict(rows.values_list("status").annotate(n=Count("id"))),
+            }
+        )
+    )
+
+
+def row_counts() -> None:
+    """Rows per model of our apps, for the backup/restore comparison."""
+    ours = {"accounts", "notifications", "projects", "parkinglot", "liaison", "reviews"}
+    print(json.dumps({m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in ours}))  # noqa: T201

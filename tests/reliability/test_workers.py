@@ -1,0 +1,221 @@
+"""A worker killed with kill -9 mid-batch, two beats at once, and the broker down for a while."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.reliability.conftest import app_env, manage, spawn, stop
+
+WORKER = [
+    "-m",
+    "celery",
+    "-A",
+    "collab",
+    "worker",
+    "--pool=solo",
+    "--without-gossip",
+    "--without-mingle",
+    "--without-heartbeat",
+    "--loglevel=WARNING",
+]
+
+
+def _shell(env, code: str) -> str:
+    return manage(env, "shell", "-c", code)
+
+
+def _counts(env) -> dict:
+    out = _shell(env, "from tests.reliability.scripts import counts; counts()")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _emails(folder: Path) -> list[str]:
+    """Recipients of every email the file backend wrote, one entry per message."""
+    found: list[str] = []
+    for path in folder.glob("*.log"):
+        found += re.findall(r"^To: (\S+)$", path.read_text(), flags=re.MULTILINE)
+    return found
+
+
+def _wait(pred, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.5)
+    return pred()
+
+
+def test_worker_killed_three_times_during_1000_deliveries_loses_and_repeats_nothing(
+    scratch_db, private_redis, tmp_path
+):
+    mails = tmp_path / "mail"
+    mails.mkdir()
+    env = app_env(
+        scratch_db,
+        REDIS_URL=private_redis["url"],
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mails),
+        REMINDER_SENDING_TIMEOUT_SECONDS="3",
+        COLLAB_RUN_DIR=str(tmp_path / "run"),
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    _shell(env, "from tests.reliability.scripts import make_deliveries; make_deliveries(500)")
+    _shell(env, "from tests.reliability.scripts import enqueue_pending; enqueue_pending()")
+    kills = 0
+    for _ in range(3):
+        before = _counts(env)["sent"]
+        worker = spawn(env, *WORKER, log=tmp_path / f"worker{kills}.log")
+        try:
+            # let it get going, then kill it mid-batch without warning
+            assert _wait(lambda b=before: _counts(env)["sent"] > b + 20, 60), "worker made no progress"
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+        kills += 1
+    assert _counts(env)["sent"] < 1000, "the kills should have interrupted the run"
+    # recovery: a new worker; the periodic jobs re-queue stuck rows and hand out what is pending
+    worker = spawn(env, *WORKER, log=tmp_path / "worker-final.log")
+    try:
+        time.sleep(4)  # longer than REMINDER_SENDING_TIMEOUT_SECONDS
+        _shell(env, "from tests.reliability.scripts import catch_up; catch_up(3)")
+        assert _wait(lambda: _counts(env)["sent"] == 1000, 120), _counts(env)
+    finally:
+        stop(worker)
+    final = _counts(env)
+    emails = _emails(mails)
+    duplicates = len(emails) - len(set(emails)) + final["duplicate_notifications"]
+    missing = 1000 - final["sent"]
+    print(f"FIGURE kill -9 x{kills} during 1000 deliveries: missing={missing} duplicates={duplicates}")  # noqa: T201
+    assert missing == 0
+    assert final["notifications"] == 500
+    assert len(set(emails)) == 500
+    assert duplicates == 0
+
+
+def test_two_beats_at_once_send_each_reminder_once(scratch_db, private_redis, tmp_path):
+    mails = tmp_path / "mail"
+    mails.mkdir()
+    env = app_env(
+        scratch_db,
+        REDIS_URL=private_redis["url"],
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mails),
+        REMINDER_SWEEP_SECONDS="1",
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    _shell(env, "from tests.reliability.scripts import make_deliveries; make_deliveries(100)")
+    procs = [
+        spawn(
+            env,
+            "-m",
+            "celery",
+            "-A",
+            "collab",
+            "beat",
+            "--loglevel=WARNING",
+            f"--schedule={tmp_path}/beat{i}",
+            log=tmp_path / f"beat{i}.log",
+        )
+        for i in range(2)
+    ] + [spawn(env, *WORKER, log=tmp_path / "worker.log")]
+    try:
+        assert _wait(lambda: _counts(env)["sent"] == 200, 90), _counts(env)
+        time.sleep(3)  # a few more sweeps from both beats
+    finally:
+        for p in procs:
+            stop(p)
+    emails = _emails(mails)
+    final = _counts(env)
+    duplicates = len(emails) - len(set(emails)) + final["duplicate_notifications"]
+    print(f"FIGURE two beats: sent={final['sent']} duplicates={duplicates}")  # noqa: T201
+    assert final["sent"] == 200 and final["notifications"] == 100 and len(emails) == 100
+    assert duplicates == 0
+
+
+def test_redis_down_writes_succeed_and_reminders_go_out_after_it_returns(scratch_db, private_redis, tmp_path):
+    env = app_env(
+        scratch_db, REDIS_URL=private_redis["url"], EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    _shell(env, "from tests.reliability.scripts import make_deliveries; make_deliveries(1)")
+    private_redis["stop"]()
+    # 30 web writes that each enqueue work after commit, with the broker gone
+    code = (
+        "import time; from django.db import transaction; from collab.accounts.models import User;"
+        "from collab.notifications.services import notify; u = User.objects.get(username='rel-00000');"
+        "t = time.monotonic()\n"
+        "for i in range(30):\n"
+        "    with transaction.atomic():\n"
+        "        notify(kind='test', obj=u, recipient_ids=[u.pk], title=f'write {i}', due_at=None)\n"
+        "print('elapsed', round(time.monotonic() - t, 2))"
+    )
+    started = time.monotonic()
+    out = _shell(env, code)
+    elapsed = time.monotonic() - started
+    per_write = float(out.split("elapsed")[-1]) / 30
+    print(f"FIGURE redis down: 30/30 writes succeeded, {per_write:.3f} s per write")  # noqa: T201
+    assert elapsed < 120 and per_write < 3
+    pending = _counts(env)
+    assert pending["total"] == 2 + 60 and pending["sent"] == 0
+    # Redis returns: the next sweep hands out everything still pending
+    private_redis["start"]()
+    worker = spawn(env, *WORKER, log=tmp_path / "worker.log")
+    try:
+        _shell(env, "from tests.reliability.scripts import enqueue_pending; enqueue_pending()")
+        assert _wait(lambda: _counts(env)["sent"] == 62, 90), _counts(env)
+    finally:
+        stop(worker)
+    print("FIGURE redis back: 62/62 due reminders sent")  # noqa: T201
+
+
+def test_app_recovers_after_postgres_restarts(scratch_db, tmp_path):
+    import shutil
+    import urllib.request
+
+    from tests.reliability.conftest import free_port
+
+    if not shutil.which("pg_ctlcluster"):
+        import pytest
+
+        pytest.skip("pg_ctlcluster not available to restart Postgres")
+    env = app_env(scratch_db)
+    manage(env, "migrate", "--noinput", "-v0")
+    port = free_port()
+    server = spawn(
+        env,
+        "-m",
+        "gunicorn",
+        "collab.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        log=tmp_path / "gunicorn.log",
+    )
+
+    def health() -> int:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:  # noqa: S310
+                return r.status if json.loads(r.read())["database"] == "ok" else 503
+        except Exception:
+            return 0
+
+    try:
+        assert _wait(lambda: health() == 200, 30)
+        version = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True).stdout.split()[0]
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        assert _wait(lambda: health() == 200, 60), "the app did not recover after Postgres restarted"
+        print("FIGURE postgres restarted: the app answered again without a restart")  # noqa: T201
+    finally:
+        stop(server)

@@ -1,8 +1,295 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from collab.accounts import permissions as perm
+from collab.accounts.http import AuthedRequest
+from collab.lib.htmx import render_page, wants_fragment
+from reviews import exports, facts, selectors, services
+from reviews.forms import ActionItemForm, AgendaItemEditForm, AgendaItemForm, DecisionForm, InputForm, ReviewForm
+from reviews.models import ActionItem, AgendaItem, Review, ReviewStatus, TeamInput
+from reviews.services import ALLOWED, ConflictError
+
+
+def _review(year: int, quarter: int) -> Review:
+    return get_object_or_404(Review.objects.select_related("facilitator"), year=year, quarter=quarter)
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
 
 
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/index.html")
+def index(request: AuthedRequest) -> HttpResponse:
+    reviews = list(selectors.review_list())
+    rows = [(r, selectors.preparation(r)) for r in reviews]
+    done = (ReviewStatus.HELD, ReviewStatus.MINUTES_PUBLISHED)
+    upcoming = sorted((row for row in rows if row[0].status not in done), key=lambda row: (row[0].year, row[0].quarter))
+    past = [row for row in rows if row[0].status in done]
+    return render(
+        request,
+        "reviews/index.html",
+        {"upcoming": upcoming, "past": past, "can_create": perm.can_create_review(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create(request: AuthedRequest) -> HttpResponse:
+    if not perm.can_create_review(request.user):
+        raise PermissionDenied("Only executives and admins plan a review.")
+    form = ReviewForm(request.POST or None, initial={"year": timezone.now().year, "facilitator": request.user})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review = services.review_create(by=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"QBR {review.label} is planned.")
+            return redirect(review)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "reviews/create.html", {"form": form}, status=status)
+
+
+def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    attendee_ids = set(review.attendees.values_list("pk", flat=True))
+    items = selectors.agenda(review)
+    prep = selectors.preparation(review)
+    facts_data, frozen = facts.for_display(review)
+    inputs = list(review.inputs.select_related("submitted_by"))
+    ctx = {
+        "review": review,
+        "items": items,
+        "prep": prep,
+        "facts": facts_data,
+        "facts_frozen": frozen,
+        "inputs": [
+            (
+                i,
+                perm.can_submit_team_input(user, review, i.team),
+                InputForm(initial={"text": i.text, "version": i.version}, auto_id=f"id_input_{i.team}_%s"),
+            )
+            for i in inputs
+        ],
+        "decisions": list(review.decisions.select_related("item", "recorded_by")),
+        "actions": list(review.action_items.select_related("owner")),
+        "history": list(review.agenda_history.select_related("by")[:15]),
+        "attendees": list(review.attendees.order_by("first_name")),
+        "can_edit": perm.can_propose_review_item(user, review, attendee_ids),
+        "can_facilitate": perm.can_facilitate_review(user, review),
+        "can_record": perm.can_facilitate_review(user, review) or user.pk in attendee_ids,
+        "next_steps": [(s, ReviewStatus(s).label) for s in ALLOWED[ReviewStatus(review.status)]],
+        "item_form": extra.pop("item_form", None) or AgendaItemForm(initial={"presenter": user}),
+        "decision_form": extra.pop("decision_form", None) or DecisionForm(),
+        "action_form": extra.pop("action_form", None) or ActionItemForm(initial={"owner": user}),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@require_GET
+def detail(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    return render_page(request, "reviews/detail.html", "agenda", _context(request, review))
+
+
+def _agenda_response(request: AuthedRequest, review: Review, status: int = 200, **extra: Any) -> HttpResponse:
+    if wants_fragment(request):
+        return render_page(request, "reviews/detail.html", "agenda", _context(request, review, **extra), status=status)
+    if status >= 400:
+        return render(request, "reviews/detail.html", _context(request, review, **extra), status=status)
+    return redirect(review.get_absolute_url() + "#agenda")
+
+
+@require_POST
+def item_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    if not perm.can_propose_review_item(request.user, review):
+        raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_add(review=review, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            if not wants_fragment(request):
+                messages.success(request, "Added to the agenda.")
+            return _agenda_response(request, review)
+    return _agenda_response(request, review, status=422, item_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def item_edit(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpResponse:
+    review = _review(year, quarter)
+    item = get_object_or_404(AgendaItem.objects.select_related("presenter"), pk=pk, review=review)
+    if not perm.can_propose_review_item(request.user, review):
+        raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
+    form = AgendaItemEditForm(request.POST or None, instance=item, initial={"version": item.version})
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                services.item_update(item=item, by=request.user, version=form.cleaned_data["version"], **data)
+            except ConflictError as exc:
+                conflict = exc.current
+                form = AgendaItemEditForm(request.POST, instance=item, initial={"version": item.version})
+                form.is_valid()
+                status = 409
+            except ValidationError as exc:
+                for message in _errors(exc):
+                    form.add_error(None, message)
+                status = 422
+            else:
+                messages.success(request, "The agenda item is saved.")
+                return redirect(review.get_absolute_url() + "#agenda")
+        else:
+            status = 422
+    return render(
+        request,
+        "reviews/item_edit.html",
+        {"review": review, "item": item, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+@require_POST
+def item_delete(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpResponse:
+    review = _review(year, quarter)
+    item = get_object_or_404(AgendaItem, pk=pk, review=review)
+    services.item_delete(item=item, by=request.user)
+    return _agenda_response(request, review)
+
+
+@require_POST
+def item_move(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpResponse:
+    review = _review(year, quarter)
+    item = get_object_or_404(AgendaItem, pk=pk, review=review)
+    services.item_move(item=item, by=request.user, direction="up" if request.POST.get("direction") == "up" else "down")
+    return _agenda_response(request, review)
+
+
+@require_POST
+def reorder(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    try:
+        order = [int(x) for x in request.POST.getlist("order")]
+        services.items_reorder(review=review, by=request.user, order=order)
+    except (ValueError, ValidationError):
+        return _agenda_response(
+            request, review, status=422, agenda_error="The agenda changed meanwhile; it is shown as it is now."
+        )
+    return _agenda_response(request, review)
+
+
+@require_POST
+def transition(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    to = request.POST.get("to", "")
+    try:
+        services.review_transition(review=review, by=request.user, to=to)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+        return render(request, "reviews/detail.html", _context(request, review), status=422)
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+        return render(request, "reviews/detail.html", _context(request, review), status=409)
+    messages.success(request, f"QBR {review.label} is now “{review.get_status_display()}”.")
+    return redirect(review)
+
+
+@require_POST
+def input_submit(request: AuthedRequest, year: int, quarter: int, team: str) -> HttpResponse:
+    review = _review(year, quarter)
+    team_input = get_object_or_404(TeamInput, review=review, team=team)
+    if not perm.can_submit_team_input(request.user, review, team):
+        raise PermissionDenied("Only that team (or the facilitator) writes its input.")
+    form = InputForm(request.POST)
+    if form.is_valid():
+        try:
+            services.input_submit(
+                team_input=team_input,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data["version"],
+            )
+        except ConflictError as exc:
+            messages.error(request, str(exc))
+            return render(request, "reviews/detail.html", _context(request, review), status=409)
+        messages.success(request, f"{team_input.get_team_display()} input submitted.")
+        return redirect(review.get_absolute_url() + "#inputs")
+    messages.error(request, "Write the team's input before submitting.")
+    return render(request, "reviews/detail.html", _context(request, review), status=422)
+
+
+@require_POST
+def decision_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reviews/detail.html", _context(request, review, decision_form=form), status=422)
+    services.decision_add(review=review, by=request.user, text=form.cleaned_data["text"])
+    return redirect(review.get_absolute_url() + "#decisions")
+
+
+@require_POST
+def action_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    form = ActionItemForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reviews/detail.html", _context(request, review, action_form=form), status=422)
+    services.action_item_add(review=review, by=request.user, **form.cleaned_data)
+    return redirect(review.get_absolute_url() + "#actions")
+
+
+@require_POST
+def action_done(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpResponse:
+    review = _review(year, quarter)
+    action = get_object_or_404(ActionItem, pk=pk, review=review)
+    services.action_item_done(action=action, by=request.user)
+    return redirect(review.get_absolute_url() + "#actions")
+
+
+@require_GET
+def export_print(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    return render(request, "reviews/print.html", exports.context(review))
+
+
+@require_GET
+def export_markdown(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    response = HttpResponse(exports.markdown(review), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="qbr-{review.year}-q{review.quarter}.md"'
+    return response
+
+
+@require_GET
+def export_pdf(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    try:
+        pdf = exports.pdf(review, base_url=request.build_absolute_uri("/"))
+    except exports.PdfUnavailable as exc:
+        return render(request, "reviews/pdf_unavailable.html", {"review": review, "reason": str(exc)}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="qbr-{review.year}-q{review.quarter}.pdf"'
+    return response
+
+
+@require_GET
+def export_ics(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    response = HttpResponse(exports.ics(review), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="qbr-{review.year}-q{review.quarter}.ics"'
+    return response

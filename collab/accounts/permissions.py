@@ -146,3 +146,42 @@ def department_side(department: str) -> str:
     if department == Department.MARKETING:
         return "marketing"
     return "other"
+
+
+# --- quarterly business reviews (more) -----------------------------------------------------
+def _review_people(review: Any, attendee_ids: set[int] | None) -> set[int]:
+    ids: set[int] = (
+        set(attendee_ids) if attendee_ids is not None else set(review.attendees.values_list("pk", flat=True))
+    )
+    facilitator = getattr(review, "facilitator_id", None)
+    if facilitator is not None:
+        ids.add(facilitator)
+    return ids
+
+
+def can_create_review(user: Any) -> bool:
+    return is_leader(user)
+
+
+def can_propose_review_item(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
+    """Any attendee proposes items until the agenda is locked; then only the facilitator and executives."""
+    if not _active(user):
+        return False
+    if can_facilitate_review(user, review):
+        return True
+    if getattr(review, "is_locked", False):
+        return False
+    return user.pk in _review_people(review, attendee_ids)
+
+
+def can_submit_team_input(user: Any, review: Any, team: str) -> bool:
+    """A team's input is written by that side's people (IT or marketing), or by the facilitator."""
+    if not _active(user):
+        return False
+    if can_facilitate_review(user, review):
+        return True
+    if getattr(review, "is_locked", False):
+        return False
+    if team == "joint":
+        return department_side(user.department) in ("it", "marketing")
+    return department_side(user.department) == team

@@ -1,0 +1,73 @@
+from django.contrib import admin
+
+from reviews.models import (
+    ActionItem,
+    AgendaItem,
+    AgendaItemChange,
+    Decision,
+    FactsSnapshot,
+    Review,
+    ReviewTransition,
+    TeamInput,
+)
+
+
+class TeamInputInline(admin.TabularInline):
+    model = TeamInput
+    extra = 0
+    raw_id_fields = ("submitted_by",)
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    fields = ("position", "title", "kind", "team", "presenter", "time_box_minutes")
+    raw_id_fields = ("presenter",)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("label", "scheduled_at", "status", "facilitator")
+    list_filter = ("status", "year")
+    filter_horizontal = ("attendees",)
+    inlines = (TeamInputInline, AgendaItemInline)
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "review", "kind", "team", "time_box_minutes", "position")
+    list_filter = ("kind", "team", "review")
+    search_fields = ("title", "notes")
+    raw_id_fields = ("presenter", "added_by")
+    filter_horizontal = ("projects", "milestones")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "review", "owner", "due_date", "done_at")
+    list_filter = ("review", ("done_at", admin.EmptyFieldListFilter))
+    search_fields = ("title",)
+    raw_id_fields = ("owner",)
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("text", "review", "created_at")
+    list_filter = ("review",)
+
+
+@admin.register(ReviewTransition)
+class ReviewTransitionAdmin(admin.ModelAdmin):
+    list_display = ("review", "from_status", "to_status", "by", "at")
+
+
+@admin.register(AgendaItemChange)
+class AgendaItemChangeAdmin(admin.ModelAdmin):
+    list_display = ("review", "action", "item_title", "by", "at")
+    list_filter = ("action",)
+
+
+@admin.register(FactsSnapshot)
+class FactsSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("review", "frozen_at")
+    readonly_fields = ("review", "data", "frozen_at")

@@ -1,0 +1,112 @@
+"""Demo QBRs: the last four quarters held with minutes, and the current one collecting input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+from collab.accounts.models import User
+from collab.lib.demo import seeder
+from reviews.models import (
+    ActionItem,
+    AgendaItem,
+    Decision,
+    ItemKind,
+    Review,
+    ReviewStatus,
+    Team,
+    TeamInput,
+    quarter_bounds,
+)
+
+ITEMS = [
+    ("Campaign results and the data behind them", ItemKind.RESULT, Team.MARKETING, 20),
+    ("Platform stability and the roadmap", ItemKind.UPDATE, Team.IT, 20),
+    ("Snags that cost us the most days", ItemKind.CHALLENGE, Team.JOINT, 25),
+    ("Which project moves up the ranking?", ItemKind.DECISION, Team.JOINT, 20),
+    ("What would help us work together", ItemKind.DISCUSSION, Team.JOINT, 15),
+]
+DECISIONS = [
+    "Keep the website replatform ahead of the loyalty app for one more quarter.",
+    "The liaison joins the weekly campaign planning from now on.",
+]
+
+
+def _quarters(today) -> list[tuple[int, int]]:  # noqa: ANN001 - a date
+    year, q = today.year, (today.month - 1) // 3 + 1
+    out = []
+    for _ in range(5):
+        out.append((year, q))
+        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+    return list(reversed(out))
+
+
+@seeder(order=60, name="reviews")
+def seed_reviews(say: Callable[[str], None]) -> None:
+    people = {u.username: u for u in User.objects.filter(username__in=["cmo", "cio", "liaison", "member"])}
+    if len(people) < 4:
+        return
+    attendees = list(people.values()) + list(
+        User.objects.filter(username__in=["sofia.alvarez", "raj.patel", "grace.liu", "tom.whitaker"])
+    )
+    quarters = _quarters(timezone.now().date())
+    for index, (year, q) in enumerate(quarters):
+        current = index == len(quarters) - 1
+        _, end = quarter_bounds(year, q)
+        when = datetime(end.year, end.month, min(end.day, 10), 13, 0, tzinfo=UTC)
+        review, created = Review.objects.get_or_create(
+            year=year,
+            quarter=q,
+            defaults={
+                "scheduled_at": when,
+                "length_minutes": 120,
+                "location": "Board room 2 / video link in the invite",
+                "facilitator": people["liaison"],
+                "status": ReviewStatus.COLLECTING_INPUT if current else ReviewStatus.MINUTES_PUBLISHED,
+                "summary": "" if current else "Both teams agreed the priorities for the next quarter.",
+            },
+        )
+        if not created:
+            continue
+        review.attendees.set(attendees)
+        for team in (Team.IT, Team.MARKETING):
+            TeamInput.objects.create(
+                review=review,
+                team=team,
+                deadline=when - timedelta(days=7),
+                text="" if current and team == Team.IT else f"{team.label} highlights of {review.label}.",
+                submitted_at=None if current and team == Team.IT else when - timedelta(days=8),
+                submitted_by=people["cio"] if team == Team.IT else people["cmo"],
+            )
+        presenters = {Team.IT: people["cio"], Team.MARKETING: people["cmo"], Team.JOINT: people["liaison"]}
+        for pos, (title, kind, team, minutes) in enumerate(ITEMS[: 3 if current else 5], start=1):
+            AgendaItem.objects.create(
+                review=review,
+                title=title,
+                kind=kind,
+                team=team,
+                presenter=presenters[team],
+                time_box_minutes=minutes,
+                position=pos,
+                added_by=people["liaison"],
+            )
+        if not current:
+            for text in DECISIONS:
+                Decision.objects.create(review=review, text=text, recorded_by=people["liaison"])
+            ActionItem.objects.create(
+                review=review,
+                title=f"Share the {review.label} campaign data model with IT",
+                owner=people["cmo"],
+                due_date=end + timedelta(days=30),
+                done_at=None if index == len(quarters) - 2 else when,
+            )
+            ActionItem.objects.create(
+                review=review,
+                title=f"Publish the {review.label} platform roadmap",
+                owner=people["cio"],
+                due_date=end + timedelta(days=21),
+                done_at=when + timedelta(days=20),
+            )
+    say(f"reviews: {Review.objects.count()} QBRs")

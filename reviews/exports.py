@@ -1,0 +1,75 @@
+"""A review as a print-ready page, a PDF of it, Markdown, and an .ics invitation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from reviews import facts, selectors
+from reviews.models import Review
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint or its system libraries (Pango) are not installed here."""
+
+
+def context(review: Review) -> dict[str, Any]:
+    facts_data, frozen = facts.for_display(review)
+    return {
+        "review": review,
+        "items": selectors.agenda(review),
+        "prep": selectors.preparation(review),
+        "facts": facts_data,
+        "facts_frozen": frozen,
+        "inputs": list(review.inputs.all()),
+        "decisions": list(review.decisions.select_related("item")),
+        "actions": list(review.action_items.select_related("owner")),
+        "attendees": list(review.attendees.order_by("first_name")),
+    }
+
+
+def markdown(review: Review) -> str:
+    return render_to_string("reviews/export.md", context(review))
+
+
+def pdf(review: Review, *, base_url: str) -> bytes:
+    try:
+        from weasyprint import HTML  # imported on demand: optional system libraries
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(f"PDF export needs WeasyPrint and Pango: {exc}") from exc
+    html = render_to_string("reviews/print.html", {**context(review), "for_pdf": True})
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def ics(review: Review) -> bytes:
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    cal = Calendar()
+    cal.add("prodid", "-//Collab//Quarterly business review//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"qbr-{review.year}-q{review.quarter}@collab")
+    event.add("summary", f"Quarterly business review {review.label}")
+    event.add("dtstart", review.scheduled_at)
+    event.add("dtend", review.ends_at)
+    event.add("dtstamp", review.updated_at)
+    if review.location:
+        event.add("location", review.location)
+    event.add("url", settings.SITE_URL + review.get_absolute_url())
+    agenda = "\n".join(
+        f"{i + 1}. {item.title} ({item.time_box_minutes} min)" for i, item in enumerate(selectors.agenda(review))
+    )
+    event.add("description", f"Agenda:\n{agenda}" if agenda else "Agenda to follow.")
+    organizer = vCalAddress(f"mailto:{review.facilitator.email or 'collab@localhost'}")
+    organizer.params["cn"] = vText(review.facilitator.display_name)
+    event["organizer"] = organizer
+    for person in review.attendees.all():
+        if person.email:
+            attendee = vCalAddress(f"mailto:{person.email}")
+            attendee.params["cn"] = vText(person.display_name)
+            event.add("attendee", attendee, encode=False)
+    cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,79 @@
+"""The facts of a quarter, computed from the data of every app (read through their selectors).
+
+A section's data is a dict with any of: ``figures`` (a list of {"label", "value"}), ``table``
+({"columns": [...], "rows": [[...]]}), ``list`` (strings), or ``empty`` (an honest empty state).
+Each section is a small function ``(review, start, end) -> dict | None``; a section whose app has no data
+returns an honest empty state, never made-up numbers. Locking the agenda stores the result as a snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from reviews.models import ActionItem, Review
+
+Section = Callable[[Review, date, date], dict[str, Any] | None]
+SECTIONS: list[tuple[str, str, Section]] = []
+
+
+def section(key: str, title: str) -> Callable[[Section], Section]:
+    def wrap(func: Section) -> Section:
+        SECTIONS.append((key, title, func))
+        return func
+
+    return wrap
+
+
+def previous_review(review: Review) -> Review | None:
+    earlier = Q(year__lt=review.year) | Q(year=review.year, quarter__lt=review.quarter)
+    return Review.objects.filter(earlier).order_by("-year", "-quarter").first()
+
+
+@section("carried_over", "Action items carried over from the last QBR")
+def _carried_over(review: Review, start: date, end: date) -> dict[str, Any] | None:
+    last = previous_review(review)
+    if last is None:
+        return {"empty": "This is the first review: nothing to carry over."}
+    items = list(ActionItem.objects.filter(review=last).select_related("owner").order_by("due_date", "id"))
+    open_items = [a for a in items if a.done_at is None]
+    if not items:
+        return {"empty": f"QBR {last.label} recorded no action items."}
+    return {
+        "figures": [
+            {"label": f"Action items from QBR {last.label}", "value": len(items)},
+            {"label": "Done", "value": len(items) - len(open_items)},
+            {"label": "Still open", "value": len(open_items)},
+        ],
+        "table": {
+            "columns": ["Still open", "Owner", "Due"],
+            "rows": [[a.title, a.owner.display_name, a.due_date.isoformat()] for a in open_items],
+        },
+    }
+
+
+def compute(review: Review, now: datetime | None = None) -> dict[str, Any]:
+    start, end = review.period
+    out: dict[str, Any] = {
+        "quarter": review.label,
+        "period": [start.isoformat(), end.isoformat()],
+        "computed_at": (now or timezone.now()).isoformat(),
+        "sections": [],
+    }
+    for key, title, func in SECTIONS:
+        data = func(review, start, end)
+        if data is not None:
+            out["sections"].append({"key": key, "title": title, "data": data})
+    return out
+
+
+def for_display(review: Review) -> tuple[dict[str, Any], bool]:
+    """The frozen snapshot once the agenda is locked, otherwise the live figures."""
+    snapshot = getattr(review, "snapshot", None) if review.is_locked else None
+    if snapshot is not None:
+        return snapshot.data, True
+    return compute(review), False

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from collab.accounts.models import User
+from reviews.models import AgendaItem, ItemKind, Team
+
+
+class ReviewForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int)
+    scheduled_at = forms.DateTimeField(
+        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    length_minutes = forms.IntegerField(label="Length (minutes)", min_value=15, max_value=600, initial=120)
+    location = forms.CharField(label="Place or video link", max_length=300, required=False)
+    facilitator = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="People from both teams. Hold Ctrl (Cmd on a Mac) to choose several.",
+    )
+    input_deadline = forms.DateTimeField(
+        label="Team input deadline",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Defaults to a week before the review.",
+    )
+
+    def clean_scheduled_at(self) -> Any:
+        value = self.cleaned_data["scheduled_at"]
+        if value < timezone.now() - timedelta(days=1):
+            raise forms.ValidationError("A new review cannot be in the past.")
+        return value
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ("title", "kind", "team", "presenter", "time_box_minutes", "notes")
+        labels = {"time_box_minutes": "Time box (minutes)", "team": "Presenting team"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["time_box_minutes"].min_value = 1  # type: ignore[attr-defined]
+        self.fields["time_box_minutes"].widget.attrs["min"] = 1
+        self.fields["kind"].choices = ItemKind.choices  # type: ignore[attr-defined]
+        self.fields["team"].choices = Team.choices  # type: ignore[attr-defined]
+
+    def clean_time_box_minutes(self) -> int:
+        value = self.cleaned_data["time_box_minutes"]
+        if value is None or value <= 0:
+            raise forms.ValidationError("A time box must be at least one minute.")
+        return value
+
+
+class AgendaItemEditForm(AgendaItemForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(AgendaItemForm.Meta):
+        pass
+
+
+class InputForm(forms.Form):
+    text = forms.CharField(
+        label="Your team's input",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20_000,
+        help_text="Updates, challenges and results for this quarter. Markdown works.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label="Decision", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label="Action", max_length=200)
+    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
+    due_date = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,131 @@
+"""Reminder kinds of the reviews: team input deadlines and the action items of a QBR."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+
+from django.db.models import Q
+
+from collab.accounts.models import Department, User
+from collab.notifications.registry import Due, Kind
+from reviews.models import ActionItem, ReviewStatus, Team, TeamInput
+
+TEAM_DEPARTMENT = {Team.IT: Department.IT, Team.MARKETING: Department.MARKETING}
+OPEN_FOR_INPUT = [ReviewStatus.PLANNING, ReviewStatus.COLLECTING_INPUT]
+OVERDUE_EVERY = timedelta(days=3)
+
+
+class InputDeadline(Kind):
+    """3 days and 1 day before a team's input deadline, to that team's attendees while it is missing."""
+
+    key = "qbr_input_due"
+    label = "QBR input deadline"
+    description = "Your team's input for the quarterly business review is due."
+
+    def due(self, now: datetime) -> Iterator[Due]:
+        pending = list(
+            TeamInput.objects.filter(submitted_at__isnull=True, review__status__in=OPEN_FOR_INPUT)
+            .filter(deadline__gt=now, deadline__lte=now + timedelta(days=3))
+            .select_related("review")
+        )
+        if not pending:
+            return
+        attendees: dict[int, list[User]] = {}
+        for ti in pending:
+            if ti.review_id not in attendees:
+                attendees[ti.review_id] = list(ti.review.attendees.filter(is_active=True))
+        for ti in pending:
+            dept = TEAM_DEPARTMENT.get(Team(ti.team))
+            people = [u for u in attendees[ti.review_id] if dept is None or u.department == dept]
+            for days in (3, 1):
+                at = ti.deadline - timedelta(days=days)
+                if not (at <= now < ti.deadline):
+                    continue
+                for person in people:
+                    yield Due(
+                        recipient_id=person.pk,
+                        obj=ti,
+                        due_at=at,
+                        title=f"{ti.get_team_display()} input for QBR {ti.review.label} is due",
+                        body="Add your team's updates, challenges and results before the deadline.",
+                        link=ti.review.get_absolute_url() + "#inputs",
+                        event_at=ti.deadline,
+                    )
+
+
+class InputMissed(Kind):
+    """To the facilitator when a team's input deadline passed without it."""
+
+    key = "qbr_input_missed"
+    label = "QBR input missing"
+    description = "A team has not submitted its QBR input by the deadline."
+    digestible = False
+
+    def due(self, now: datetime) -> Iterator[Due]:
+        missed = TeamInput.objects.filter(
+            submitted_at__isnull=True,
+            deadline__lte=now,
+            deadline__gt=now - timedelta(days=14),
+            review__status__in=OPEN_FOR_INPUT,
+        ).select_related("review")
+        for ti in missed:
+            yield Due(
+                recipient_id=ti.review.facilitator_id,
+                obj=ti,
+                due_at=ti.deadline,
+                title=f"{ti.get_team_display()} missed the input deadline for QBR {ti.review.label}",
+                link=ti.review.get_absolute_url() + "#inputs",
+                event_at=ti.deadline,
+            )
+
+
+def _morning(day) -> datetime:  # noqa: ANN001 - a date
+    return datetime.combine(day, time(8, 0), tzinfo=UTC)
+
+
+class ActionItemDue(Kind):
+    """The day before an open QBR action item is due, to its owner."""
+
+    key = "qbr_action_due"
+    label = "QBR action item due"
+    description = "An action item from a quarterly business review is due tomorrow."
+
+    def due(self, now: datetime) -> Iterator[Due]:
+        today = now.date()
+        for a in (
+            ActionItem.objects.open().filter(due_date__in=[today, today + timedelta(days=1)]).select_related("review")
+        ):
+            at = _morning(a.due_date - timedelta(days=1))
+            if at <= now:
+                yield Due(
+                    recipient_id=a.owner_id,
+                    obj=a,
+                    due_at=at,
+                    title=f"Due tomorrow: {a.title}",
+                    body=f"From QBR {a.review.label}.",
+                    link=a.review.get_absolute_url() + "#actions",
+                )
+
+
+class ActionItemOverdue(Kind):
+    """Every three days while an open QBR action item is overdue, to its owner."""
+
+    key = "qbr_action_overdue"
+    label = "QBR action item overdue"
+    description = "An action item from a quarterly business review is past its due date."
+
+    def due(self, now: datetime) -> Iterator[Due]:
+        for a in ActionItem.objects.open().filter(Q(due_date__lt=now.date())).select_related("review"):
+            first = _morning(a.due_date + timedelta(days=1))
+            if first > now:
+                continue
+            k = int((now - first) / OVERDUE_EVERY)
+            yield Due(
+                recipient_id=a.owner_id,
+                obj=a,
+                due_at=first + k * OVERDUE_EVERY,
+                title=f"Overdue: {a.title}",
+                body=f"Due {a.due_date:%d %b %Y}, from QBR {a.review.label}.",
+                link=a.review.get_absolute_url() + "#actions",
+            )

@@ -1,0 +1,251 @@
+"""Quarterly business reviews: the agenda both teams build, the quarter's facts, decisions and actions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class ReviewStatus(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    COLLECTING_INPUT = "collecting_input", "Collecting input"
+    AGENDA_LOCKED = "agenda_locked", "Agenda locked"
+    HELD = "held", "Held"
+    MINUTES_PUBLISHED = "minutes_published", "Minutes published"
+
+
+STATUS_ORDER = [s.value for s in ReviewStatus]
+
+
+class Team(models.TextChoices):
+    IT = "it", "IT"
+    MARKETING = "marketing", "Marketing"
+    JOINT = "joint", "Joint"
+
+
+class ItemKind(models.TextChoices):
+    UPDATE = "update", "Update"
+    CHALLENGE = "challenge", "Challenge"
+    RESULT = "result", "Result"
+    DECISION = "decision", "Decision needed"
+    DISCUSSION = "discussion", "Discussion"
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a calendar quarter."""
+    start = date(year, 3 * (quarter - 1) + 1, 1)
+    nxt = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    return start, nxt - timedelta(days=1)
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def upcoming(self) -> ReviewQuerySet:
+        return self.filter(
+            status__in=[ReviewStatus.PLANNING, ReviewStatus.COLLECTING_INPUT, ReviewStatus.AGENDA_LOCKED]
+        )
+
+    def past(self) -> ReviewStatus | ReviewQuerySet:
+        return self.filter(status__in=[ReviewStatus.HELD, ReviewStatus.MINUTES_PUBLISHED])
+
+
+class Review(models.Model):
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    scheduled_at = models.DateTimeField(help_text="When the review is held.")
+    length_minutes = models.PositiveSmallIntegerField(default=120)
+    location = models.CharField(max_length=300, blank=True, help_text="A room or a video link.")
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_reviews"
+    )
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="reviews_attended")
+    status = models.CharField(max_length=24, choices=ReviewStatus.choices, default=ReviewStatus.PLANNING)
+    summary = models.TextField(blank=True, help_text="Minutes summary (Markdown).")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-year", "-quarter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter"],
+                name="reviews_one_review_per_quarter",
+                violation_error_message="There is already a review for this quarter.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="reviews_quarter_1_to_4",
+                violation_error_message="The quarter must be 1 to 4.",
+            ),
+            models.CheckConstraint(
+                condition=Q(length_minutes__gt=0),
+                name="reviews_length_positive",
+                violation_error_message="The review must last at least a minute.",
+            ),
+            models.CheckConstraint(condition=Q(status__in=STATUS_ORDER), name="reviews_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"QBR {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", args=[self.year, self.quarter])
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} Q{self.quarter}"
+
+    @property
+    def period(self) -> tuple[date, date]:
+        return quarter_bounds(self.year, self.quarter)
+
+    @property
+    def ends_at(self):  # noqa: ANN201 - a datetime
+        return self.scheduled_at + timedelta(minutes=self.length_minutes)
+
+    @property
+    def is_locked(self) -> bool:
+        return STATUS_ORDER.index(self.status) >= STATUS_ORDER.index(ReviewStatus.AGENDA_LOCKED)
+
+
+class ReviewTransition(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=24, choices=ReviewStatus.choices)
+    to_status = models.CharField(max_length=24, choices=ReviewStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.from_status} → {self.to_status}"
+
+
+class TeamInput(models.Model):
+    """A presenting team's input section, due by a deadline."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="inputs")
+    team = models.CharField(max_length=16, choices=Team.choices)
+    deadline = models.DateTimeField()
+    text = models.TextField(blank=True, help_text="Markdown.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ("team",)
+        constraints = [
+            models.UniqueConstraint(fields=["review", "team"], name="reviews_one_input_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} · {self.get_team_display()} input"
+
+
+class AgendaItem(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ItemKind.choices, default=ItemKind.UPDATE)
+    team = models.CharField(max_length=16, choices=Team.choices, default=Team.JOINT)
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="qbr_items"
+    )
+    time_box_minutes = models.PositiveSmallIntegerField(default=10)
+    notes = models.TextField(blank=True, help_text="Markdown.")
+    position = models.PositiveIntegerField(default=0)
+    projects = models.ManyToManyField("projects.Project", blank=True, related_name="qbr_items")
+    milestones = models.ManyToManyField("projects.Milestone", blank=True, related_name="qbr_items")
+    source = models.CharField(max_length=200, blank=True, help_text="Where a suggested item came from.")
+    link = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(time_box_minutes__gt=0),
+                name="reviews_item_time_box_positive",
+                violation_error_message="A time box must be at least one minute.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItemChange(models.Model):
+    """Every change to the agenda, readable by anyone."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agenda_history")
+    item_title = models.CharField(max_length=200)
+    action = models.CharField(max_length=32)
+    detail = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.item_title}"
+
+
+class Decision(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    text = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def open(self) -> ActionItemQuerySet:
+        return self.filter(done_at__isnull=True)
+
+
+class ActionItem(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="action_items")
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qbr_action_items")
+    due_date = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("due_date", "id")
+        indexes = [models.Index(fields=["due_date"], name="reviews_action_open_due", condition=Q(done_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FactsSnapshot(models.Model):
+    """The quarter's facts, frozen when the agenda is locked so the pack never changes afterwards."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="snapshot")
+    data = models.JSONField()
+    frozen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Facts of {self.review}"

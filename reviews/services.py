@@ -1,0 +1,235 @@
+"""Every write to a quarterly business review."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from collab.accounts import permissions as perm
+from reviews import facts
+from reviews.models import (
+    STATUS_ORDER,
+    ActionItem,
+    AgendaItem,
+    AgendaItemChange,
+    Decision,
+    FactsSnapshot,
+    Review,
+    ReviewStatus,
+    ReviewTransition,
+    Team,
+    TeamInput,
+)
+
+
+class ConflictError(Exception):
+    """Someone else saved first; ``current`` is what they saved."""
+
+    def __init__(self, message: str, current: Any) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def _log(review: Review, by: Any, action: str, title: str, detail: str = "") -> None:
+    AgendaItemChange.objects.create(review=review, by=by, action=action, item_title=title[:200], detail=detail[:500])
+
+
+def review_create(
+    *,
+    by: Any,
+    year: int,
+    quarter: int,
+    scheduled_at: datetime,
+    length_minutes: int,
+    location: str,
+    facilitator: Any,
+    attendees: list[Any],
+    input_deadline: datetime | None = None,
+) -> Review:
+    if not perm.can_create_review(by):
+        raise PermissionDenied("Only executives and admins plan a review.")
+    review = Review(
+        year=year,
+        quarter=quarter,
+        scheduled_at=scheduled_at,
+        length_minutes=length_minutes,
+        location=location,
+        facilitator=facilitator,
+    )
+    review.full_clean()
+    deadline = input_deadline or scheduled_at - timedelta(days=7)
+    if deadline >= scheduled_at:
+        raise ValidationError({"input_deadline": "The input deadline must be before the review."})
+    try:
+        with transaction.atomic():
+            review.save()
+            review.attendees.set(attendees)
+            TeamInput.objects.bulk_create(
+                [TeamInput(review=review, team=team, deadline=deadline) for team in (Team.IT, Team.MARKETING)]
+            )
+    except IntegrityError as exc:
+        raise ValidationError("There is already a review for this quarter.") from exc
+    return review
+
+
+ALLOWED = {
+    ReviewStatus.PLANNING: {ReviewStatus.COLLECTING_INPUT},
+    ReviewStatus.COLLECTING_INPUT: {ReviewStatus.AGENDA_LOCKED, ReviewStatus.PLANNING},
+    ReviewStatus.AGENDA_LOCKED: {ReviewStatus.HELD, ReviewStatus.COLLECTING_INPUT},
+    ReviewStatus.HELD: {ReviewStatus.MINUTES_PUBLISHED},
+    ReviewStatus.MINUTES_PUBLISHED: set(),
+}
+
+
+def review_transition(*, review: Review, by: Any, to: str, now: datetime | None = None) -> Review:
+    """Move a review along planning → collecting input → agenda locked → held → minutes published.
+
+    Locking stores the quarter's facts as a frozen snapshot; unlocking keeps the history and drops it."""
+    if not perm.can_facilitate_review(by, review):
+        raise PermissionDenied("Only the facilitator and executives move a review along.")
+    if to not in ALLOWED.get(ReviewStatus(review.status), set()):
+        raise ValidationError(f"A review cannot go from “{review.get_status_display()}” to “{ReviewStatus(to).label}”.")
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        if locked.status != review.status:
+            raise ConflictError("Someone changed the review's status first.", locked)
+        if to == ReviewStatus.AGENDA_LOCKED:
+            FactsSnapshot.objects.update_or_create(review=locked, defaults={"data": facts.compute(locked, now=now)})
+        if to == ReviewStatus.COLLECTING_INPUT and locked.status == ReviewStatus.AGENDA_LOCKED:
+            FactsSnapshot.objects.filter(review=locked).delete()
+        ReviewTransition.objects.create(review=locked, from_status=locked.status, to_status=to, by=by)
+        Review.objects.filter(pk=locked.pk).update(status=to, version=F("version") + 1, updated_at=timezone.now())
+    review.refresh_from_db()
+    return review
+
+
+def _next_position(review: Review) -> int:
+    return (review.items.aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+def item_add(*, review: Review, by: Any, **fields: Any) -> AgendaItem:
+    if not perm.can_propose_review_item(by, review):
+        raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
+    projects = fields.pop("projects", None)
+    item = AgendaItem(review=review, added_by=by, position=_next_position(review), **fields)
+    item.full_clean()
+    with transaction.atomic():
+        item.save()
+        if projects:
+            item.projects.set(projects)
+        _log(review, by, "added", item.title, f"{item.get_kind_display()}, {item.time_box_minutes} min")
+    return item
+
+
+EDITABLE = ("title", "kind", "team", "presenter", "time_box_minutes", "notes")
+
+
+def item_update(*, item: AgendaItem, by: Any, version: int, **fields: Any) -> AgendaItem:
+    """Save an edit made on ``version``; a stale version raises ConflictError and changes nothing."""
+    review = item.review
+    if not perm.can_propose_review_item(by, review):
+        raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
+    candidate = AgendaItem(**{**{f: getattr(item, f) for f in EDITABLE}, **fields}, review=review)
+    candidate.full_clean(exclude=["review", "position", "added_by"])
+    values = {f: fields[f] for f in EDITABLE if f in fields}
+    with transaction.atomic():
+        changed = AgendaItem.objects.filter(pk=item.pk, version=version).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not changed:
+            raise ConflictError(
+                "Someone else changed this item while you were editing. Their version is shown; nothing of yours "
+                "was saved — copy what you need and try again.",
+                AgendaItem.objects.select_related("presenter").get(pk=item.pk),
+            )
+        _log(review, by, "edited", values.get("title", item.title))
+    item.refresh_from_db()
+    return item
+
+
+def item_delete(*, item: AgendaItem, by: Any) -> None:
+    if not perm.can_propose_review_item(by, item.review):
+        raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
+    with transaction.atomic():
+        _log(item.review, by, "removed", item.title)
+        item.delete()
+
+
+def items_reorder(*, review: Review, by: Any, order: list[int]) -> None:
+    """Put the agenda in the given order (ids); every item of the review must be listed once."""
+    if not perm.can_propose_review_item(by, review):
+        raise PermissionDenied("The agenda is locked: only the facilitator reorders it now.")
+    ids = list(review.items.values_list("id", flat=True))
+    if sorted(order) != sorted(ids) or len(set(order)) != len(order):
+        raise ValidationError("The new order must list every agenda item once; reload the page and try again.")
+    with transaction.atomic():
+        items = {i.pk: i for i in review.items.all()}
+        for position, pk in enumerate(order, start=1):
+            items[pk].position = position
+        AgendaItem.objects.bulk_update(items.values(), ["position"])
+        _log(review, by, "reordered", "Agenda", " → ".join(items[pk].title for pk in order)[:500])
+
+
+def item_move(*, item: AgendaItem, by: Any, direction: str) -> None:
+    order = list(item.review.items.values_list("id", flat=True))
+    index = order.index(item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+    items_reorder(review=item.review, by=by, order=order)
+
+
+def input_submit(*, team_input: TeamInput, by: Any, text: str, version: int, now: datetime | None = None) -> TeamInput:
+    review = team_input.review
+    if not perm.can_submit_team_input(by, review, team_input.team):
+        raise PermissionDenied("Only that team (or the facilitator) writes its input.")
+    if not text.strip():
+        raise ValidationError({"text": "Write the team's input before submitting."})
+    now = now or timezone.now()
+    changed = TeamInput.objects.filter(pk=team_input.pk, version=version).update(
+        text=text, submitted_at=now, submitted_by=by, version=F("version") + 1
+    )
+    if not changed:
+        raise ConflictError(
+            "Someone else submitted this input first; their text is shown.", TeamInput.objects.get(pk=team_input.pk)
+        )
+    _log(review, by, "input", f"{team_input.get_team_display()} input", "submitted")
+    team_input.refresh_from_db()
+    return team_input
+
+
+def decision_add(*, review: Review, by: Any, text: str, item: AgendaItem | None = None) -> Decision:
+    if not perm.can_facilitate_review(by, review) and not perm.can_propose_review_item(by, review):
+        raise PermissionDenied("Only attendees record decisions.")
+    decision = Decision(review=review, item=item, text=text, recorded_by=by)
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def action_item_add(
+    *, review: Review, by: Any, title: str, owner: Any, due_date: date, item: AgendaItem | None = None
+) -> ActionItem:
+    if not perm.can_facilitate_review(by, review) and by.pk not in set(review.attendees.values_list("pk", flat=True)):
+        raise PermissionDenied("Only attendees record action items.")
+    action = ActionItem(review=review, item=item, title=title, owner=owner, due_date=due_date)
+    action.full_clean()
+    action.save()
+    return action
+
+
+def action_item_done(*, action: ActionItem, by: Any) -> ActionItem:
+    if by.pk != action.owner_id and not perm.can_facilitate_review(by, action.review):
+        raise PermissionDenied("Only the owner or the facilitator closes an action item.")
+    ActionItem.objects.filter(pk=action.pk, done_at__isnull=True).update(done_at=timezone.now())
+    action.refresh_from_db()
+    return action
+
+
+def status_position(status: str) -> int:
+    return STATUS_ORDER.index(status)

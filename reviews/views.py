@@ -86,7 +86,10 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         "can_edit": perm.can_propose_review_item(user, review, attendee_ids),
         "can_facilitate": perm.can_facilitate_review(user, review),
         "can_record": perm.can_facilitate_review(user, review) or user.pk in attendee_ids,
-        "next_steps": [(s, ReviewStatus(s).label) for s in ALLOWED[ReviewStatus(review.status)]],
+        "next_steps": [
+            (s, ReviewStatus(s).label)
+            for s in sorted(ALLOWED[ReviewStatus(review.status)], key=services.status_position, reverse=True)
+        ],
         "item_form": extra.pop("item_form", None) or AgendaItemForm(initial={"presenter": user}),
         "decision_form": extra.pop("decision_form", None) or DecisionForm(),
         "action_form": extra.pop("action_form", None) or ActionItemForm(initial={"owner": user}),

@@ -5,4 +5,5 @@ from collab.dashboard import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("panels/<slug:key>/", views.panel, name="panel"),
 ]

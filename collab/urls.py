@@ -17,5 +17,6 @@ urlpatterns = [
     path("projects/", include("collab.projects.urls")),
     path("", include("liaison.urls")),
     path("reviews/", include("reviews.urls")),
+    path("pulse/", include("reviews.pulse_urls")),
     path("", include("collab.dashboard.urls")),
 ]

@@ -6,6 +6,10 @@ from reviews.models import (
     AgendaItemChange,
     Decision,
     FactsSnapshot,
+    Pulse,
+    PulseAnswer,
+    PulseInvitation,
+    PulseQuestion,
     Review,
     ReviewTransition,
     TeamInput,
@@ -71,3 +75,39 @@ class AgendaItemChangeAdmin(admin.ModelAdmin):
 class FactsSnapshotAdmin(admin.ModelAdmin):
     list_display = ("review", "frozen_at")
     readonly_fields = ("review", "data", "frozen_at")
+
+
+@admin.register(PulseQuestion)
+class PulseQuestionAdmin(admin.ModelAdmin):
+    list_display = ("text", "kind", "position", "active")
+    list_editable = ("position", "active")
+
+
+@admin.register(Pulse)
+class PulseAdmin(admin.ModelAdmin):
+    list_display = ("review", "opens_at", "closes_at", "invited_count")
+    filter_horizontal = ("questions",)
+
+
+@admin.register(PulseInvitation)
+class PulseInvitationAdmin(admin.ModelAdmin):
+    """Who was asked and whether they answered — never what they answered."""
+
+    list_display = ("pulse", "user", "department", "answered")
+    list_filter = ("pulse", "answered", "department")
+    raw_id_fields = ("user",)
+
+
+@admin.register(PulseAnswer)
+class PulseAnswerAdmin(admin.ModelAdmin):
+    """Answers carry a department, never a person; the admin cannot join them to anyone."""
+
+    list_display = ("pulse", "question", "department", "score")
+    list_filter = ("pulse", "department", "question")
+    readonly_fields = ("pulse", "question", "department", "score", "text")
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False

@@ -10,5 +10,12 @@ class ReviewsConfig(AppConfig):
         from collab.notifications import registry
         from reviews import kinds
 
-        for kind in (kinds.InputDeadline, kinds.InputMissed, kinds.ActionItemDue, kinds.ActionItemOverdue):
+        for kind in (
+            kinds.InputDeadline,
+            kinds.InputMissed,
+            kinds.ActionItemDue,
+            kinds.ActionItemOverdue,
+            kinds.PulseInvitationKind,
+            kinds.PulseClosingKind,
+        ):
             registry.register(kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -110,3 +111,74 @@ def seed_reviews(say: Callable[[str], None]) -> None:
                 done_at=when + timedelta(days=20),
             )
     say(f"reviews: {Review.objects.count()} QBRs")
+
+
+# the gap between IT and marketing narrows after the liaison started (means per side, oldest quarter first)
+PULSE_STORY = {
+    0: [(4.3, 2.3), (3.6, 3.4), (2.2, 1.9), (3.4, 2.5), (3.9, 2.2), (3.5, 2.6)],
+    1: [(4.2, 2.8), (3.5, 3.5), (3.6, 3.2), (3.5, 2.9), (3.9, 2.9), (3.6, 3.0)],
+    2: [(4.1, 3.3), (3.6, 3.6), (4.1, 3.9), (3.6, 3.3), (3.9, 3.4), (3.7, 3.4)],
+    3: [(4.0, 3.7), (3.7, 3.8), (4.3, 4.2), (3.8, 3.6), (4.0, 3.7), (3.9, 3.7)],
+}
+WISHES = [
+    "Tell us earlier when a priority changes.",
+    "A shared calendar of campaign launches and releases.",
+    "Keep the liaison — it made a real difference.",
+    "Fewer tools, better integrated.",
+    "Write requirements together, not over the wall.",
+]
+
+
+def _score(rng: random.Random, target: float) -> int:
+    return max(1, min(5, round(rng.gauss(target, 0.7))))
+
+
+@seeder(order=65, name="pulse")
+def seed_pulse(say: Callable[[str], None]) -> None:
+    from reviews import pulse as pulse_service
+    from reviews.models import Pulse, PulseAnswer, PulseInvitation, PulseQuestion, QuestionKind
+
+    pulse_service.ensure_default_questions()
+    questions = list(PulseQuestion.objects.filter(active=True).order_by("position", "id"))
+    scale = [q for q in questions if q.kind == QuestionKind.SCALE]
+    text_q = next((q for q in questions if q.kind == QuestionKind.TEXT), None)
+    people = list(
+        User.objects.filter(is_active=True, department__in=["it", "marketing"])
+        .exclude(username__in=["cmo", "cio", "member", "liaison", "admin"])
+        .order_by("username")
+    )
+    reviews = list(Review.objects.order_by("year", "quarter"))
+    for index, review in enumerate(reviews[-5:]):
+        if Pulse.objects.filter(review=review).exists():
+            continue
+        deadline = min(i.deadline for i in review.inputs.all())
+        p = Pulse.objects.create(
+            review=review, opens_at=deadline - timedelta(days=14), closes_at=deadline, invited_count=len(people) + 4
+        )
+        p.questions.set(questions)
+        rng = random.Random(f"pulse-{review.label}")  # noqa: S311 - demo data
+        invitations = []
+        story = PULSE_STORY.get(index)
+        for n, person in enumerate(people):
+            answers = story is not None and n % 5 != 4  # four in five answered; the open pulse has none yet
+            invitations.append(PulseInvitation(pulse=p, user=person, department=person.department, answered=answers))
+            if not answers or story is None:
+                continue
+            side = 0 if person.department == "it" else 1
+            rows = [
+                PulseAnswer(
+                    pulse=p, question=q, department=person.department, score=_score(rng, story[i % len(story)][side])
+                )
+                for i, q in enumerate(scale)
+            ]
+            if text_q and n % 4 == 0:
+                rows.append(
+                    PulseAnswer(pulse=p, question=text_q, department=person.department, text=rng.choice(WISHES))
+                )
+            PulseAnswer.objects.bulk_create(rows)
+        invitations += [
+            PulseInvitation(pulse=p, user=u, department=u.department, answered=False)
+            for u in User.objects.filter(username__in=["cmo", "cio", "member", "liaison"])
+        ]
+        PulseInvitation.objects.bulk_create(invitations)
+    say(f"pulse: {Pulse.objects.count()} pulses, {PulseAnswer.objects.count()} anonymous answers")

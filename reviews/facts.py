@@ -77,3 +77,42 @@ def for_display(review: Review) -> tuple[dict[str, Any], bool]:
     if snapshot is not None:
         return snapshot.data, True
     return compute(review), False
+
+
+@section("pulse", "Relationship pulse")
+def _pulse(review: Review, start: date, end: date) -> dict[str, Any] | None:
+    from reviews import pulse
+
+    found = getattr(review, "pulse", None)
+    if found is None:
+        return {"empty": "No pulse was run for this quarter."}
+    data = pulse.results(found)
+    if not data["departments"]:
+        return {
+            "figures": [
+                {"label": "Answers", "value": data["respondents"]},
+                {"label": "Response rate", "value": f"{data['response_rate']}%"},
+            ],
+            "empty": f"Fewer than {data['threshold']} people of any department answered, so no scores are shown.",
+        }
+    columns = [
+        "Statement",
+        *[d.replace("_", " ").capitalize() if d not in ("it",) else "IT" for d in data["departments"]],
+        "Gap IT − marketing",
+    ]
+    rows = [
+        [
+            q["text"],
+            *[q["by_department"].get(d, "–") for d in data["departments"]],
+            "–" if q["gap"] is None else q["gap"],
+        ]
+        for q in data["questions"]
+    ]
+    return {
+        "figures": [
+            {"label": "Answers", "value": data["respondents"]},
+            {"label": "Response rate", "value": f"{data['response_rate']}%"},
+        ],
+        "table": {"columns": columns, "rows": rows},
+        "list": data["texts"][:10],
+    }

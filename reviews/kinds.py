@@ -129,3 +129,52 @@ class ActionItemOverdue(Kind):
                 body=f"Due {a.due_date:%d %b %Y}, from QBR {a.review.label}.",
                 link=a.review.get_absolute_url() + "#actions",
             )
+
+
+class PulseInvitationKind(Kind):
+    """When a pulse opens: to everyone invited who has not answered yet."""
+
+    key = "pulse_open"
+    label = "Relationship pulse opened"
+    description = "The quarterly two-minute survey of how IT and marketing work together is open."
+
+    def due(self, now: datetime) -> Iterator[Due]:
+        from reviews.models import PulseInvitation
+
+        invitations = PulseInvitation.objects.filter(
+            answered=False, pulse__opens_at__lte=now, pulse__closes_at__gt=now
+        ).select_related("pulse__review")
+        for inv in invitations:
+            yield Due(
+                recipient_id=inv.user_id,
+                obj=inv.pulse,
+                due_at=inv.pulse.opens_at,
+                title=f"Two minutes for the {inv.pulse.review.label} relationship pulse",
+                body="Anonymous: your answers are stored without your name.",
+                link=inv.pulse.get_absolute_url(),
+                event_at=inv.pulse.closes_at,
+            )
+
+
+class PulseClosingKind(Kind):
+    """Two days before a pulse closes: one reminder to those who have not answered."""
+
+    key = "pulse_closing"
+    label = "Relationship pulse closing"
+    description = "The relationship pulse closes in two days and you have not answered yet."
+
+    def due(self, now: datetime) -> Iterator[Due]:
+        from reviews.models import PulseInvitation
+
+        invitations = PulseInvitation.objects.filter(
+            answered=False, pulse__closes_at__gt=now, pulse__closes_at__lte=now + timedelta(days=2)
+        ).select_related("pulse__review")
+        for inv in invitations:
+            yield Due(
+                recipient_id=inv.user_id,
+                obj=inv.pulse,
+                due_at=inv.pulse.closes_at - timedelta(days=2),
+                title=f"The {inv.pulse.review.label} relationship pulse closes in two days",
+                link=inv.pulse.get_absolute_url(),
+                event_at=inv.pulse.closes_at,
+            )

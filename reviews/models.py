@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -249,3 +250,98 @@ class FactsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Facts of {self.review}"
+
+
+# --- the relationship pulse ----------------------------------------------------------------
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", "Agreement, 1–5"
+    TEXT = "text", "Free text"
+
+
+class PulseQuestion(models.Model):
+    """A statement people rate from 1 (strongly disagree) to 5 (strongly agree), or one free-text prompt."""
+
+    text = models.CharField(max_length=300)
+    kind = models.CharField(max_length=8, choices=QuestionKind.choices, default=QuestionKind.SCALE)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Asked in new pulses.")
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Pulse(models.Model):
+    """One quarter's survey of both teams, open before its QBR and closing at the input deadline."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="pulse")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    questions = models.ManyToManyField(PulseQuestion, related_name="pulses")
+    invited_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-review__year", "-review__quarter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="reviews_pulse_closes_after_it_opens",
+                violation_error_message="A pulse must close after it opens.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse {self.review.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pulse:detail", args=[self.pk])
+
+
+class PulseInvitation(models.Model):
+    """Who is asked, and whether they have answered. It holds no answers."""
+
+    pulse = models.ForeignKey(Pulse, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pulse_invitations")
+    department = models.CharField(max_length=32)
+    answered = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pulse", "user"],
+                name="reviews_one_answer_per_person_per_pulse",
+                violation_error_message="You have already answered this pulse.",
+            ),
+        ]
+        indexes = [models.Index(fields=["pulse", "answered"], name="reviews_pulse_inv_answered")]
+
+    def __str__(self) -> str:
+        return f"{self.pulse} · {self.user_id}"
+
+
+class PulseAnswer(models.Model):
+    """One anonymous answer. No person, no time: a random key, the department and the answer only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pulse = models.ForeignKey(Pulse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(PulseQuestion, on_delete=models.PROTECT, related_name="answers")
+    department = models.CharField(max_length=32)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="reviews_pulse_score_1_to_5",
+                violation_error_message="A score is from 1 to 5.",
+            ),
+        ]
+        indexes = [models.Index(fields=["pulse", "question", "department"], name="reviews_pulse_answer_agg")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.score or '…'}"

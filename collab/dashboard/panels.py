@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from reviews import pulse
 from reviews import selectors as review_selectors
 
 LENSES = {"all": "Both teams", "it": "IT", "marketing": "Marketing"}
@@ -41,8 +42,17 @@ def _qbr(lens: str, today: date) -> dict[str, Any]:
     }
 
 
+def _pulse(lens: str, today: date) -> dict[str, Any]:
+    trend = pulse.trend()
+    latest = {}
+    if trend["quarters"]:
+        latest = {side: values[-1] for side, values in trend["average"].items()}
+    return {"trend": trend, "chart": pulse.trend_chart(trend), "latest": latest}
+
+
 PANELS: list[Panel] = [
     Panel("qbr", "Next quarterly business review", _qbr),
+    Panel("pulse", "Relationship pulse", _pulse),
 ]
 
 

@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    "snags-escalate": {
+        "task": "parkinglot.tasks.escalate",
+        "schedule": float(REMINDER_SWEEP_SECONDS),
+        "options": {"expires": max(REMINDER_SWEEP_SECONDS - 5, 5)},
+    },
 }
 # how long a delivery may sit in "sending" before the sweeper hands it out again
 REMINDER_SENDING_TIMEOUT = timedelta(seconds=env.int("REMINDER_SENDING_TIMEOUT_SECONDS", default=600))

@@ -1,3 +1,5 @@
+"""Parking lot."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,13 @@ class ParkinglotConfig(AppConfig):
     name = "parkinglot"
     label = "parkinglot"
     verbose_name = "Parking lot"
+
+    def ready(self) -> None:
+        from collab.lib import hooks
+        from collab.notifications import registry
+        from parkinglot import kinds, selectors
+
+        for kind in (kinds.SnagEscalationLevel1, kinds.SnagEscalationLevel2, kinds.SnagAnswered):
+            registry.register(kind)
+        hooks.provide("goals.detours", selectors.goal_detours)
+        hooks.provide("meetings.agenda_suggestions", selectors.agenda_suggestions)

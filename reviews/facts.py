@@ -56,6 +56,33 @@ def _carried_over(review: Review, start: date, end: date) -> dict[str, Any] | No
     }
 
 
+@section("snags", "Snags of the quarter")
+def _snags(review: Review, start: date, end: date) -> dict[str, Any] | None:
+    from parkinglot import selectors as snag_selectors
+
+    data = snag_selectors.quarter_facts(start, end)
+    if not data["logged"] and not data["parked_for_qbr"]:
+        return {"empty": "No snags were logged this quarter."}
+    hours = data["median_first_answer_hours"]
+    return {
+        "figures": [
+            {"label": "Logged", "value": data["logged"]},
+            {"label": "Resolved", "value": data["resolved"]},
+            {"label": "Escalated to the executives", "value": data["escalated"]},
+            {"label": "Days lost (estimated)", "value": str(data["days_lost"])},
+            {"label": "Median time to first answer", "value": "–" if hours is None else f"{hours} h"},
+            {"label": "Still open", "value": data["still_open"]},
+        ],
+        "table": {
+            "columns": ["Parked for this QBR", "Owner", "Logged"],
+            "rows": [
+                [f"{s.code} {s.title}", s.owner.display_name if s.owner else "–", s.created_at.date().isoformat()]
+                for s in data["parked_for_qbr"]
+            ],
+        },
+    }
+
+
 def compute(review: Review, now: datetime | None = None) -> dict[str, Any]:
     start, end = review.period
     out: dict[str, Any] = {

@@ -6,7 +6,8 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (target && target.hasAttribute("data-focus-on-swap")) {
-      var focusable = target.querySelector("[autofocus], h1, h2, input, textarea, select, button");
+      var focusable = target.querySelector("[autofocus], [data-autofocus]") ||
+        target.querySelector("h1, h2, input:not([type=hidden]), textarea, select, button");
       if (focusable) { if (!focusable.hasAttribute("tabindex") && /^H\d$/.test(focusable.tagName)) { focusable.setAttribute("tabindex", "-1"); } focusable.focus(); }
     }
   });
@@ -19,7 +20,7 @@
       if (dialog && typeof dialog.showModal === "function") {
         event.preventDefault();
         dialog.showModal();
-        var first = dialog.querySelector("input, textarea, select");
+        var first = dialog.querySelector("input:not([type=hidden]), textarea, select");
         if (first) { first.focus(); }
       }
       return;

@@ -1,0 +1,355 @@
+"""Reads of the parking lot: the filtered list, the board, review mode, and the figures other apps show
+(the dashboard, the QBR facts, a goal's detours, a meeting's agenda)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from collab.accounts.models import Department
+from parkinglot.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    UNANSWERED_STATUSES,
+    Impact,
+    ParkedFor,
+    Snag,
+    SnagQuerySet,
+    SnagStatus,
+)
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "deadline": ("respond_by", "id"),
+    "impact": ("impact_rank", "created_at"),
+    "me_too": ("-me_too_count", "-created_at"),
+    "updated": ("-updated_at", "-id"),
+}
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "deadline": "Response deadline",
+    "impact": "Impact",
+    "me_too": "Most “me too”",
+    "updated": "Recently changed",
+}
+STATUS_FILTERS = {"open": "Open", "all": "All", "escalated": "Escalated", **dict(SnagStatus.choices)}
+
+
+def impact_rank() -> Case:
+    return Case(
+        When(impact=Impact.CRITICAL, then=Value(0)),
+        When(impact=Impact.HIGH, then=Value(1)),
+        When(impact=Impact.MEDIUM, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
+def text_search(qs: SnagQuerySet, text: str) -> SnagQuerySet:
+    """Postgres full-text search (websearch syntax, on the GIN index of migration 0002); elsewhere a substring."""
+    text = text.strip()[:200]
+    if not text:
+        return qs
+    if text.upper().startswith("SNAG-"):
+        return qs.filter(code__iexact=text)
+    if connection.vendor == "postgresql":
+        match = RawSQL(
+            "to_tsvector('english', parkinglot_snag.search_document) @@ websearch_to_tsquery('english', %s)",
+            (text,),
+            output_field=BooleanField(),
+        )
+        return qs.filter(match)
+    return qs.filter(search_document__icontains=text)
+
+
+@dataclass
+class SnagFilter:
+    """The list's filter state, read from the query string and written back to it."""
+
+    status: str = "open"
+    impact: str = ""
+    department: str = ""
+    owner: int | None = None
+    project: int | None = None
+    escalated: bool = False
+    q: str = ""
+    sort: str = "newest"
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, data: Any) -> SnagFilter:
+        f = cls()
+        f.status = data.get("status", "open") or "open"
+        if f.status not in STATUS_FILTERS:
+            f.errors.append("Unknown status filter; showing open snags.")
+            f.status = "open"
+        f.impact = data.get("impact", "")
+        if f.impact and f.impact not in Impact.values:
+            f.errors.append("Unknown impact filter ignored.")
+            f.impact = ""
+        f.department = data.get("department", "")
+        if f.department and f.department not in Department.values:
+            f.errors.append("Unknown department filter ignored.")
+            f.department = ""
+        for name in ("owner", "project"):
+            raw = data.get(name, "")
+            if raw:
+                if str(raw).isdigit():
+                    setattr(f, name, int(raw))
+                else:
+                    f.errors.append(f"The {name} filter must be a number; ignored.")
+        f.escalated = data.get("escalated") in ("1", "on", "true")
+        f.q = (data.get("q", "") or "")[:200]
+        f.sort = data.get("sort", "newest") or "newest"
+        if f.sort not in SORTS:
+            f.sort = "newest"
+        return f
+
+    def apply(self, qs: SnagQuerySet) -> SnagQuerySet:
+        if self.status == "open":
+            qs = qs.open()
+        elif self.status == "escalated":
+            qs = qs.escalated()
+        elif self.status != "all":
+            qs = qs.filter(status=self.status)
+        if self.impact:
+            qs = qs.filter(impact=self.impact)
+        if self.department:
+            qs = qs.filter(raiser_department=self.department)
+        if self.owner:
+            qs = qs.filter(owner_id=self.owner)
+        if self.project:
+            qs = qs.filter(project_id=self.project)
+        if self.escalated:
+            qs = qs.escalated()
+        qs = text_search(qs, self.q)
+        if self.sort == "impact":
+            qs = qs.annotate(impact_rank=impact_rank())
+        return qs.order_by(*SORTS[self.sort])
+
+    def query(self, **override: Any) -> str:
+        """The filter as a query string (for links, pagination and the CSV export)."""
+        from urllib.parse import urlencode
+
+        values = {
+            "status": self.status,
+            "impact": self.impact,
+            "department": self.department,
+            "owner": self.owner or "",
+            "project": self.project or "",
+            "escalated": "1" if self.escalated else "",
+            "q": self.q,
+            "sort": self.sort,
+        }
+        values.update(override)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def snag_list(user: Any, flt: SnagFilter) -> SnagQuerySet:
+    return flt.apply(Snag.objects.visible_to(user)).select_related("raised_by", "owner", "project")
+
+
+BOARD_COLUMNS = [
+    SnagStatus.NEW,
+    SnagStatus.IN_REVIEW,
+    SnagStatus.ANSWERED,
+    SnagStatus.PARKED,
+    SnagStatus.RESOLVED,
+    SnagStatus.WONT_FIX,
+]
+BOARD_LIMIT = 20
+CLOSED_RECENT_DAYS = 30
+
+
+def board(user: Any, *, department: str = "", now: datetime | None = None) -> list[dict[str, Any]]:
+    """Columns by status: open ones escalated and oldest first, closed ones of the last 30 days, at most 20 cards
+    each. One query for the counts and one per non-empty column, however many snags there are."""
+    now = now or timezone.now()
+    qs = Snag.objects.visible_to(user)
+    if department:
+        qs = qs.filter(raiser_department=department)
+    recent = Q(status__in=OPEN_STATUSES) | Q(resolved_at__gte=now - timedelta(days=CLOSED_RECENT_DAYS))
+    qs = qs.filter(recent)
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    cards: dict[str, list[Snag]] = {s: [] for s in BOARD_COLUMNS}
+    for status in BOARD_COLUMNS:
+        if not counts.get(status):
+            continue
+        order = ("-resolved_at",) if status in CLOSED_STATUSES else ("-escalation_level", "created_at")
+        cards[status] = list(qs.filter(status=status).select_related("owner").order_by(*order)[:BOARD_LIMIT])
+    return [
+        {"status": s, "label": SnagStatus(s).label, "cards": cards[s], "count": counts.get(s, 0)} for s in BOARD_COLUMNS
+    ]
+
+
+def review_queue(user: Any) -> SnagQuerySet:
+    """Review mode: open snags waiting on an answer, escalated first, then oldest first."""
+    return (
+        Snag.objects.visible_to(user)
+        .filter(status__in=[*UNANSWERED_STATUSES])
+        .select_related("raised_by", "owner", "project")
+        .order_by("-escalation_level", "created_at", "id")
+    )
+
+
+def get_visible(user: Any, code: str) -> Snag | None:
+    return (
+        Snag.objects.visible_to(user)
+        .select_related("raised_by", "owner", "project", "goal")
+        .filter(code__iexact=code)
+        .first()
+    )
+
+
+# --- for other apps ------------------------------------------------------------------------
+def goal_detours(goal_id: int) -> dict[str, Any]:
+    """The snags that detoured a goal (directly or through one of its projects) and the days they cost."""
+    qs = Snag.objects.filter(Q(goal_id=goal_id) | Q(project__goal_id=goal_id))
+    snags = list(qs.order_by("-days_lost", "-created_at")[:50])
+    total = qs.aggregate(days=Sum("days_lost"))["days"] or 0
+    return {"snags": snags, "days_lost": total, "count": qs.count()}
+
+
+def agenda_suggestions(meeting: Any) -> list[dict[str, str]]:
+    """Parked snags addressed to a meeting: parked for the next meeting of an attendee (as owner or raiser),
+    and, for a CMO–CIO sync, those parked for the sync."""
+    attendees = set(meeting.attendees.values_list("pk", flat=True)) if hasattr(meeting, "attendees") else set()
+    series_kind = str(getattr(getattr(meeting, "series", None), "kind", "") or "")
+    wanted = Q(parked_for=ParkedFor.MEETING) & (Q(owner_id__in=attendees) | Q(raised_by_id__in=attendees))
+    if "cmo" in series_kind or "sync" in series_kind:
+        wanted |= Q(parked_for=ParkedFor.SYNC)
+    snags = Snag.objects.filter(status=SnagStatus.PARKED).filter(wanted).order_by("created_at")[:20]
+    return [{"title": f"{s.code}: {s.title}", "link": s.get_absolute_url(), "source": "Parked snag"} for s in snags]
+
+
+def parked_for_qbr() -> SnagQuerySet:
+    return Snag.objects.filter(status=SnagStatus.PARKED, parked_for=ParkedFor.QBR).select_related("owner")
+
+
+def _aware(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def median_first_answer_hours(start: date, end: date, department: str = "") -> float | None:
+    """The median time from logging to the first answer of snags logged between start and end (inclusive)."""
+    qs = Snag.objects.filter(
+        created_at__gte=_aware(start), created_at__lt=_aware(end + timedelta(days=1)), first_answered_at__isnull=False
+    )
+    if department:
+        qs = qs.filter(raiser_department=department)
+    waits = [
+        (answered - created).total_seconds() / 3600
+        for created, answered in qs.values_list("created_at", "first_answered_at")
+        if answered is not None
+    ]
+    return round(median(waits), 1) if waits else None
+
+
+def quarter_facts(start: date, end: date) -> dict[str, Any]:
+    """For the QBR: what the quarter's snags came to."""
+    lo, hi = _aware(start), _aware(end + timedelta(days=1))
+    logged = Snag.objects.filter(created_at__gte=lo, created_at__lt=hi)
+    agg = logged.aggregate(
+        n=Count("id"),
+        escalated=Count("id", filter=Q(escalation_level__gte=2)),
+        days=Sum("days_lost"),
+    )
+    resolved = Snag.objects.filter(status=SnagStatus.RESOLVED, resolved_at__gte=lo, resolved_at__lt=hi).count()
+    still_open = Snag.objects.open().filter(created_at__lt=hi).count()
+    return {
+        "logged": agg["n"],
+        "resolved": resolved,
+        "escalated": agg["escalated"],
+        "days_lost": agg["days"] or 0,
+        "still_open": still_open,
+        "median_first_answer_hours": median_first_answer_hours(start, end),
+        "parked_for_qbr": list(parked_for_qbr().order_by("created_at")[:20]),
+    }
+
+
+AGE_BUCKETS = [("under a week", 0, 7), ("1–4 weeks", 7, 28), ("1–3 months", 28, 90), ("over 3 months", 90, None)]
+
+
+def dashboard_summary(
+    *, department: str = "", today: date | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """The figures of the dashboard's snag panel in five queries."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    base = Snag.objects.all()
+    if department:
+        base = base.filter(raiser_department=department)
+    buckets = {}
+    for label, lo, hi in AGE_BUCKETS:
+        cond = Q(created_at__lte=now - timedelta(days=lo))
+        if hi is not None:
+            cond &= Q(created_at__gt=now - timedelta(days=hi))
+        buckets[label] = Count("id", filter=cond)
+    agg = base.open().aggregate(
+        open=Count("id"),
+        escalated=Count("id", filter=Q(escalation_level__gte=2)),
+        overdue=Count("id", filter=Q(status__in=UNANSWERED_STATUSES, respond_by__lte=now)),
+        **buckets,
+    )
+    oldest = list(base.escalated().select_related("owner").order_by("created_at")[:5])
+    weeks = _weekly(base, today)
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last_end = quarter_start - timedelta(days=1)
+    last_start = date(last_end.year, 3 * ((last_end.month - 1) // 3) + 1, 1)
+    return {
+        "open": agg["open"],
+        "escalated": agg["escalated"],
+        "overdue": agg["overdue"],
+        "ages": [{"label": label, "count": agg[label]} for label, _, _ in AGE_BUCKETS],
+        "oldest_escalated": oldest,
+        "weeks": weeks,
+        "median_this_quarter": median_first_answer_hours(quarter_start, today, department),
+        "median_last_quarter": median_first_answer_hours(last_start, last_end, department),
+    }
+
+
+def _weekly(base: SnagQuerySet, today: date, n: int = 12) -> list[dict[str, Any]]:
+    monday = today - timedelta(days=today.weekday())
+    first = monday - timedelta(weeks=n - 1)
+    since = _aware(first)
+    opened = dict(
+        base.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .values_list("week", "n")
+    )
+    resolved = dict(
+        base.filter(status=SnagStatus.RESOLVED, resolved_at__gte=since)
+        .annotate(week=TruncWeek("resolved_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .values_list("week", "n")
+    )
+
+    def by_day(rows: dict[Any, int]) -> dict[date, int]:
+        out: dict[date, int] = {}
+        for key, value in rows.items():
+            day = key.date() if isinstance(key, datetime) else key
+            out[day] = out.get(day, 0) + value
+        return out
+
+    o, r = by_day(opened), by_day(resolved)
+    return [
+        {
+            "week": first + timedelta(weeks=i),
+            "opened": o.get(first + timedelta(weeks=i), 0),
+            "resolved": r.get(first + timedelta(weeks=i), 0),
+        }
+        for i in range(n)
+    ]

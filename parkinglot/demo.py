@@ -82,7 +82,7 @@ def seed_snags(say: Callable[[str], None]) -> None:
         if i >= len(TITLES):
             impact = rng.choice(["low", "medium", "medium", "high", "high", "critical"])
         raiser = member if (member and i % 12 == 0) else rng.choice(marketing_heavy)
-        age = timedelta(days=rng.choice([1, 2, 3, 5, 8, 12, 20, 30, 45, 60, 90, 120, 160]), hours=rng.randint(0, 20))
+        age = timedelta(days=min(int(rng.expovariate(1 / 30)), 170), hours=rng.randint(1, 20))
         created = now - age
         project = rng.choice(projects) if projects and rng.random() < 0.6 else None
         snag = services.snag_create(
@@ -107,7 +107,7 @@ def seed_snags(say: Callable[[str], None]) -> None:
         # most old snags are closed; some stay open, overdue and escalated
         roll = rng.random()
         by = snag.owner or rng.choice(triagers)
-        step = created + min(age / 4, timedelta(days=2))
+        step = created + min(age / 2, timedelta(hours=rng.choice([2, 5, 9, 20, 30, 52, 75, 110])))
         if age < timedelta(days=4) or roll < 0.12:
             if roll < 0.5 and age > timedelta(days=1):
                 services.snag_transition(snag=snag, by=by, to=SnagStatus.IN_REVIEW, now=step)

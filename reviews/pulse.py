@@ -247,6 +247,7 @@ def trend_chart(data: dict[str, Any]) -> str:
         },
         "options": {
             "responsive": True,
+            "maintainAspectRatio": False,
             "animation": False,
             "scales": {"y": {"min": 1, "max": 5, "title": {"display": True, "text": "Mean agreement (1–5)"}}},
         },

@@ -21,6 +21,16 @@ def _eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached figures (the dashboard's weekly trend) never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -7,11 +7,13 @@ executives the same numbers. Panels read other apps only through their selectors
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from parkinglot import selectors as snag_selectors
 from reviews import pulse
 from reviews import selectors as review_selectors
 
@@ -29,6 +31,33 @@ class Panel:
         return f"dashboard/panels/{self.key}.html"
 
 
+def _lens_department(lens: str) -> str:
+    return lens if lens in ("it", "marketing") else ""
+
+
+def _snags(lens: str, today: date) -> dict[str, Any]:
+    data = snag_selectors.dashboard_summary(department=_lens_department(lens), today=today)
+    weeks = data["weeks"]
+    chart = {
+        "type": "line",
+        "data": {
+            "labels": [w["week"].strftime("%d %b") for w in weeks],
+            "datasets": [
+                {"label": "Opened", "data": [w["opened"] for w in weeks], "borderColor": "#b0232a", "tension": 0.2},
+                {
+                    "label": "Resolved",
+                    "data": [w["resolved"] for w in weeks],
+                    "borderColor": "#1d6b34",
+                    "borderDash": [6, 4],
+                    "tension": 0.2,
+                },
+            ],
+        },
+        "options": {"responsive": True, "maintainAspectRatio": False, "animation": False, "scales": {"y": {"beginAtZero": True}}},
+    }
+    return {**data, "chart": json.dumps(chart), "max_age": max((a["count"] for a in data["ages"]), default=0)}
+
+
 def _qbr(lens: str, today: date) -> dict[str, Any]:
     review = review_selectors.next_review()
     if review is None:
@@ -44,13 +73,15 @@ def _qbr(lens: str, today: date) -> dict[str, Any]:
 
 def _pulse(lens: str, today: date) -> dict[str, Any]:
     trend = pulse.trend()
-    latest = {}
-    if trend["quarters"]:
-        latest = {side: values[-1] for side, values in trend["average"].items()}
+    latest: dict[str, Any] = {}
+    for side, values in trend["average"].items():
+        found = [(q, v) for q, v in zip(trend["quarters"], values, strict=True) if v is not None]
+        latest[side] = found[-1] if found else None
     return {"trend": trend, "chart": pulse.trend_chart(trend), "latest": latest}
 
 
 PANELS: list[Panel] = [
+    Panel("snags", "Snags", _snags),
     Panel("qbr", "Next quarterly business review", _qbr),
     Panel("pulse", "Relationship pulse", _pulse),
 ]

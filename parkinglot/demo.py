@@ -57,7 +57,7 @@ ANSWERS = [
 ]
 
 
-@seeder(order=50, name="snags")
+@seeder(order=55, name="snags")
 def seed_snags(say: Callable[[str], None]) -> None:
     from parkinglot import services
     from parkinglot.models import Snag, SnagStatus

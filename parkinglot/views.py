@@ -223,7 +223,10 @@ def move(request: AuthedRequest, code: str) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, f"{snag.code} is now {SnagStatus(form.cleaned_data['to']).label.lower()}.")
-    return redirect(_safe_next(request, snag.get_absolute_url()))
+    target = _safe_next(request, snag.get_absolute_url())
+    if wants_fragment(request):  # the whole page changes (status, history, actions): load it again
+        return HttpResponse(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
 
 
 @require_http_methods(["GET", "POST"])

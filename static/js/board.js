@@ -24,6 +24,7 @@
       list.dataset.sortableReady = "1";
       window.Sortable.create(list, {
         group: "snag-board",
+        forceFallback: true,  // pointer events: the same on mouse, touch and pen
         animation: 150,
         filter: "details, summary, input, textarea, select, button, .board__empty",
         preventOnFilter: false,

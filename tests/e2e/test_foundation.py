@@ -11,6 +11,9 @@ from tests.e2e.conftest import manage, no_horizontal_scroll, run_axe, screenshot
 MAIN_PAGES = [
     "/",
     "/snags/",
+    "/snags/board/",
+    "/snags/new/",
+    "/pulse/",
     "/projects/",
     "/liaisons/",
     "/meetings/",

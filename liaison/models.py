@@ -303,8 +303,8 @@ class AgendaChange(models.Model):
         return f"{self.action}: {self.detail[:40]}"
 
 
-class ActionItemQuerySet(models.QuerySet["ActionItem"]):
-    def open(self) -> ActionItemQuerySet:
+class MeetingActionQuerySet(models.QuerySet["ActionItem"]):
+    def open(self) -> MeetingActionQuerySet:
         return self.filter(done_at__isnull=True)
 
 
@@ -320,7 +320,7 @@ class ActionItem(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ActionItemQuerySet.as_manager()
+    objects = MeetingActionQuerySet.as_manager()
 
     class Meta:
         ordering = ("due_date", "id")

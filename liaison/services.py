@@ -363,16 +363,16 @@ def agenda_assemble(*, meeting: Meeting, now: datetime | None = None) -> int:
         )
         for a in carried
     ]
-    for s in suggestions_for(meeting):
-        wanted.append(
-            AgendaItem(
-                meeting=meeting,
-                title=s["title"],
-                link=s["link"],
-                source=s["source"],
-                key=f"hook:{s['source']}:{s['link'] or s['title']}"[:200],
-            )
+    wanted.extend(
+        AgendaItem(
+            meeting=meeting,
+            title=s["title"],
+            link=s["link"],
+            source=s["source"],
+            key=f"hook:{s['source']}:{s['link'] or s['title']}"[:200],
         )
+        for s in suggestions_for(meeting)
+    )
     if not wanted:
         return 0
     with transaction.atomic():

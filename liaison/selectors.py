@@ -140,7 +140,11 @@ def series_meetings(series: MeetingSeries) -> list[Meeting]:
 
 
 def agenda(meeting: Meeting) -> list[AgendaItem]:
-    return list(meeting.agenda.select_related("action_item__owner", "added_by").order_by("position", "id"))
+    return list(
+        meeting.agenda.select_related("action_item__owner", "action_item__meeting", "added_by").order_by(
+            "position", "id"
+        )
+    )
 
 
 def cmo_cio_sync_status(now: datetime | None = None) -> dict[str, Any]:
@@ -151,7 +155,9 @@ def cmo_cio_sync_status(now: datetime | None = None) -> dict[str, Any]:
     last_held = syncs.filter(status=MeetingStatus.HELD, start__lte=now).order_by("-start").first()
     next_planned = syncs.filter(status=MeetingStatus.PLANNED, start__gte=now).order_by("start").first()
     days_since = (now - last_held.start).days if last_held else None
+    series = MeetingSeries.objects.filter(kind=SeriesKind.CMO_CIO_SYNC).order_by("pk").first()
     return {
+        "series": series,
         "next": next_planned,
         "last_held": last_held,
         "days_since": days_since,

@@ -214,12 +214,14 @@ def checkin_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def meetings(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     overview = selectors.meetings_overview(now)
+    sync = selectors.cmo_cio_sync_status(now)
     return render(
         request,
         "liaison/meetings.html",
         {
             **overview,
-            "sync": selectors.cmo_cio_sync_status(now),
+            "sync": sync,
+            "can_schedule_sync": sync["series"] is not None and perm.can_schedule_meeting(request.user, sync["series"]),
             "can_create_series": perm.can_create_series(request.user),
         },
     )
@@ -296,9 +298,15 @@ def _meeting_context(request: AuthedRequest, meeting: Meeting, **extra: Any) -> 
     ids = {a.pk for a in attendees}
     can_edit = perm.can_edit_meeting_agenda(user, meeting, ids)
     actions = list(meeting.action_items.select_related("owner"))
+    items = selectors.agenda(meeting)
     ctx = {
         "meeting": meeting,
-        "items": selectors.agenda(meeting),
+        "items": items,
+        "closable": {
+            i.action_item_id
+            for i in items
+            if i.action_item and perm.can_close_meeting_action(user, i.action_item, i.action_item.meeting)
+        },
         "attendees": attendees,
         "can_edit": can_edit,
         "can_manage": perm.can_manage_meeting(user, meeting),

@@ -209,3 +209,30 @@ def test_series_create_denied_for_members(client_as, member, cmo):
     assert client_as(member).post(url, data).status_code == 403
     assert not MeetingSeries.objects.exists()
     assert client_as(cmo).post(url, data).status_code == 302
+
+
+def test_lapsed_sync_offers_the_cmo_to_schedule_it(client_as, sync_series, cmo, member):
+    make_meeting(sync_series, datetime(2026, 1, 1, 9, tzinfo=UTC), status="held")
+    body = client_as(cmo).get(reverse("liaison:meetings")).content.decode()
+    assert "The monthly sync has lapsed" in body and "Schedule the next sync" in body
+    assert "Schedule the next sync" not in client_as(member).get(reverse("liaison:meetings")).content.decode()
+
+
+def test_carried_over_action_can_be_closed_from_the_next_agenda(client_as, sync_series, cmo, cio):
+    last = make_meeting(sync_series, datetime(2026, 10, 1, 9, tzinfo=UTC), status="held")
+    action = services.action_item_add(meeting=last, by=cmo, title="Budget", owner=cio, due_date=date(2026, 10, 20))
+    nxt = make_meeting(sync_series, FUTURE)
+    body = client_as(cio).get(nxt.get_absolute_url()).content.decode()
+    assert "Mark the action done" in body
+    r = client_as(cio).post(reverse("liaison:action_done", args=[action.pk]), {"next": nxt.get_absolute_url()})
+    assert r.status_code == 302 and r["Location"] == nxt.get_absolute_url()
+    action.refresh_from_db()
+    assert action.done_at is not None
+
+
+def test_closing_someone_elses_action_is_denied(client_as, sync_series, cmo, cio, member):
+    last = make_meeting(sync_series, datetime(2026, 10, 1, 9, tzinfo=UTC), status="held")
+    action = services.action_item_add(meeting=last, by=cmo, title="Budget", owner=cio, due_date=date(2026, 10, 20))
+    assert client_as(member).post(reverse("liaison:action_done", args=[action.pk])).status_code == 403
+    action.refresh_from_db()
+    assert action.done_at is None

@@ -236,3 +236,40 @@ def test_closing_someone_elses_action_is_denied(client_as, sync_series, cmo, cio
     assert client_as(member).post(reverse("liaison:action_done", args=[action.pk])).status_code == 403
     action.refresh_from_db()
     assert action.done_at is None
+
+
+def test_checkin_by_the_mentor_denied_for_others_and_422_on_bad_input(client_as, assignment, cmo, member):
+    url = reverse("liaison:checkin_add", args=[assignment.pk])
+    data = {"date": "2026-10-01", "readiness": "growing", "notes": "Good progress"}
+    assert client_as(member).post(url, data).status_code == 403
+    assert not assignment.checkins.exists()
+    assert client_as(cmo).post(url, {**data, "notes": ""}).status_code == 422
+    assert client_as(cmo).post(url, data).status_code == 302
+    assert assignment.checkins.get().mentor == cmo
+
+
+def test_assignment_edit_saves_and_reports_a_stale_version(client_as, assignment, cio, cmo):
+    url = reverse("liaison:assignment_edit", args=[assignment.pk])
+    data = {
+        "served_department": "marketing",
+        "mentor": cmo.pk,
+        "focus_areas": "Data",
+        "start_date": "2026-01-01",
+        "end_date": "2027-06-30",
+        "version": 1,
+    }
+    assert client_as(cio).get(url).status_code == 200
+    assert client_as(cio).post(url, data).status_code == 302
+    r = client_as(cmo).post(url, {**data, "focus_areas": "Stale"})
+    assert r.status_code == 409 and "Someone else changed this assignment" in r.content.decode()
+    r = client_as(cio).post(url, {**data, "version": 2, "end_date": "2025-01-01"})
+    assert r.status_code == 422 and "end date cannot be before" in r.content.decode()
+    assignment.refresh_from_db()
+    assert (assignment.focus_areas, assignment.version) == ("Data", 2)
+
+
+def test_mark_held_only_after_the_start(client_as, sync_series, cmo):
+    m = make_meeting(sync_series, FUTURE)
+    r = client_as(cmo).post(reverse("liaison:status", args=[m.pk]), {"to": "held"})
+    assert r.status_code == 422 and "cannot be held before it starts" in r.content.decode()
+    assert Meeting.objects.get(pk=m.pk).status == "planned"

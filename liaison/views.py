@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
 from collab.accounts.models import User
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.time import zone
 from liaison import ical, selectors, services
 from liaison.forms import (
     ActionItemForm,
@@ -31,6 +33,7 @@ from liaison.forms import (
 from liaison.models import (
     ActionItem,
     AgendaItem,
+    Cadence,
     CalendarFeed,
     LiaisonAssignment,
     Meeting,
@@ -264,12 +267,30 @@ def series(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 28}
+
+
+def _suggested_start(s: MeetingSeries) -> str | None:
+    """The next slot after the series' latest meeting (same weekday and local time), for the form."""
+    days = CADENCE_DAYS.get(Cadence(s.cadence))
+    latest = s.meetings.exclude(status=MeetingStatus.CANCELLED).order_by("-start").first()
+    if days is None or latest is None:
+        return None
+    tz = zone(s.organiser.time_zone)
+    local = latest.start.astimezone(tz)
+    today = timezone.now().astimezone(tz).date()
+    while local.date() <= today:
+        local = datetime.combine(local.date() + timedelta(days=days), local.time())
+    return f"{local:%Y-%m-%dT%H:%M}"
+
+
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: AuthedRequest, pk: int) -> HttpResponse:
     s = _series(pk)
     if not perm.can_schedule_meeting(request.user, s):
         raise PermissionDenied("Only the organiser, executives and liaisons schedule meetings.")
     initial = {
+        "start": _suggested_start(s),
         "length_minutes": s.default_length_minutes,
         "location": s.default_location,
         "attendees": list(s.default_attendees.all()),

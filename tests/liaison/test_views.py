@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -273,3 +274,11 @@ def test_mark_held_only_after_the_start(client_as, sync_series, cmo):
     r = client_as(cmo).post(reverse("liaison:status", args=[m.pk]), {"to": "held"})
     assert r.status_code == 422 and "cannot be held before it starts" in r.content.decode()
     assert Meeting.objects.get(pk=m.pk).status == "planned"
+
+
+def test_schedule_form_suggests_the_next_slot_in_the_organisers_zone(client_as, sync_series, cmo):
+    berlin_nine = datetime(2026, 10, 1, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    make_meeting(sync_series, berlin_nine, status="held")
+    with time_machine.travel(datetime(2026, 11, 2, 9, tzinfo=UTC), tick=False):
+        body = client_as(cmo).get(reverse("liaison:meeting_create", args=[sync_series.pk])).content.decode()
+    assert 'value="2026-11-26T09:00"' in body  # four-weekly, still 09:00 local after the clocks changed

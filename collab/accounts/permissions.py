@@ -185,3 +185,33 @@ def can_submit_team_input(user: Any, review: Any, team: str) -> bool:
     if team == "joint":
         return department_side(user.department) in ("it", "marketing")
     return department_side(user.department) == team
+
+
+# --- liaisons and meetings (more) ----------------------------------------------------------
+def can_create_series(user: Any) -> bool:
+    """Executives, admins and liaisons start a meeting series."""
+    return is_leader(user) or is_liaison(user)
+
+
+def can_schedule_meeting(user: Any, series: Any) -> bool:
+    """The series' organiser, executives, admins and liaisons schedule its meetings."""
+    return can_create_series(user) or (_active(user) and getattr(series, "organiser_id", None) == user.pk)
+
+
+def can_close_meeting_action(user: Any, action: Any, meeting: Any = None) -> bool:
+    """An action item is closed by its owner, the meeting's organiser, or an executive."""
+    if not _active(user):
+        return False
+    if getattr(action, "owner_id", None) == user.pk or is_leader(user):
+        return True
+    return meeting is not None and getattr(meeting, "organiser_id", None) == user.pk
+
+
+def can_write_liaison_log(user: Any, liaison: Any) -> bool:
+    """A liaison writes their own log; executives and admins may add to it."""
+    return _active(user) and (getattr(liaison, "pk", None) == user.pk or is_leader(user))
+
+
+def can_add_checkin(user: Any, assignment: Any) -> bool:
+    """The assignment's mentor, or an executive or admin."""
+    return is_leader(user) or (_active(user) and getattr(assignment, "mentor_id", None) == user.pk)

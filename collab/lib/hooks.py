@@ -7,6 +7,9 @@ Hook names in use (keep this list current):
   liaison serving ``department`` (provided by ``liaison``; asked by ``parkinglot`` to pick a snag owner).
 - ``meetings.agenda_suggestions(meeting) -> list[dict]`` — items other apps want on a meeting's agenda
   (provided by ``parkinglot``: parked snags for the attendees; asked by ``liaison``).
+- ``calendar.events(user) -> list[dict]`` — extra events for a user's private calendar feed, each a dict
+  ``{"uid", "summary", "start", "end", "location", "url"}`` with aware datetimes (asked by ``liaison``'s
+  feed; provided by ``reviews`` for QBRs).
 - ``search.providers`` — see the search issue.
 """
 

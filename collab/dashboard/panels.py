@@ -53,7 +53,12 @@ def _snags(lens: str, today: date) -> dict[str, Any]:
                 },
             ],
         },
-        "options": {"responsive": True, "maintainAspectRatio": False, "animation": False, "scales": {"y": {"beginAtZero": True}}},
+        "options": {
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "animation": False,
+            "scales": {"y": {"beginAtZero": True}},
+        },
     }
     return {**data, "chart": json.dumps(chart), "max_age": max((a["count"] for a in data["ages"]), default=0)}
 

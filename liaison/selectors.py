@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from collab.accounts.models import Department, User
+from collab.accounts.models import Department, Role, User
 from liaison.models import (
     ActionItem,
     AgendaItem,
@@ -195,4 +195,14 @@ def meetings_for_calendar(user: Any, now: datetime | None = None) -> QuerySet[Me
         .filter(start__gte=now - timedelta(days=90))
         .select_related("series", "organiser")
         .order_by("start")
+    )
+
+
+def open_action_items_of_executives(limit: int = 10) -> list[ActionItem]:
+    """Open action items owned by the executives of IT and marketing (one query), soonest due first."""
+    return list(
+        ActionItem.objects.open()
+        .filter(owner__role=Role.EXECUTIVE, owner__department__in=[Department.IT, Department.MARKETING])
+        .select_related("owner", "meeting__series")
+        .order_by("due_date", "id")[:limit]
     )

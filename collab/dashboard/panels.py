@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from liaison import selectors as liaison_selectors
 from parkinglot import selectors as snag_selectors
 from reviews import pulse
 from reviews import selectors as review_selectors
@@ -63,6 +64,16 @@ def _snags(lens: str, today: date) -> dict[str, Any]:
     return {**data, "chart": json.dumps(chart), "max_age": max((a["count"] for a in data["ages"]), default=0)}
 
 
+def _relationship(lens: str, today: date) -> dict[str, Any]:
+    sync = liaison_selectors.cmo_cio_sync_status()
+    return {"sync": sync, "actions": liaison_selectors.open_action_items_of_executives(), "today": today}
+
+
+def _liaisons(lens: str, today: date) -> dict[str, Any]:
+    rows = liaison_selectors.coverage(today)
+    return {"coverage": rows, "warnings": [r["warning"] for r in rows if r["warning"]]}
+
+
 def _qbr(lens: str, today: date) -> dict[str, Any]:
     review = review_selectors.next_review()
     if review is None:
@@ -87,7 +98,9 @@ def _pulse(lens: str, today: date) -> dict[str, Any]:
 
 PANELS: list[Panel] = [
     Panel("snags", "Snags", _snags),
+    Panel("relationship", "CMO–CIO relationship", _relationship),
     Panel("qbr", "Next quarterly business review", _qbr),
+    Panel("liaisons", "Liaison coverage", _liaisons),
     Panel("pulse", "Relationship pulse", _pulse),
 ]
 

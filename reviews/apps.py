@@ -7,8 +7,11 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Quarterly business reviews"
 
     def ready(self) -> None:
+        from collab.lib import hooks
         from collab.notifications import registry
-        from reviews import kinds
+        from reviews import exports, kinds
+
+        hooks.provide("calendar.events", exports.calendar_events)
 
         for kind in (
             kinds.InputDeadline,

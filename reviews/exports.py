@@ -73,3 +73,30 @@ def ics(review: Review) -> bytes:
             event.add("attendee", attendee, encode=False)
     cal.add_component(event)
     return cal.to_ical()
+
+
+def calendar_events(user: Any) -> list[dict[str, Any]]:
+    """QBRs for a person's private calendar feed (the ``calendar.events`` hook): the ones they attend or
+    facilitate, from a quarter back on."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(days=100)
+    reviews = (
+        Review.objects.filter(Q(attendees=user) | Q(facilitator=user), scheduled_at__gte=since)
+        .distinct()
+        .order_by("scheduled_at")
+    )
+    return [
+        {
+            "uid": f"qbr-{r.year}-q{r.quarter}@collab",
+            "summary": f"Quarterly business review {r.label}",
+            "start": r.scheduled_at,
+            "end": r.ends_at,
+            "location": r.location,
+            "url": settings.SITE_URL + r.get_absolute_url(),
+        }
+        for r in reviews
+    ]

@@ -83,6 +83,26 @@ def _snags(review: Review, start: date, end: date) -> dict[str, Any] | None:
     }
 
 
+@section("meetings", "Relationship meetings held")
+def _meetings(review: Review, start: date, end: date) -> dict[str, Any] | None:
+    from liaison import selectors as liaison_selectors
+
+    held = liaison_selectors.meetings_held_between(start, end)
+    if not held:
+        return {"empty": "No relationship meetings were recorded as held this quarter."}
+    by_series: dict[str, int] = {}
+    for meeting in held:
+        by_series[meeting.series.title] = by_series.get(meeting.series.title, 0) + 1
+    syncs = [m for m in held if m.series.kind == "cmo_cio_sync"]
+    return {
+        "figures": [
+            {"label": "Meetings held", "value": len(held)},
+            {"label": "CMO–CIO syncs", "value": len(syncs)},
+        ],
+        "table": {"columns": ["Series", "Held"], "rows": [[k, v] for k, v in sorted(by_series.items())]},
+    }
+
+
 def compute(review: Review, now: datetime | None = None) -> dict[str, Any]:
     start, end = review.period
     out: dict[str, Any] = {

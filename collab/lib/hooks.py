@@ -7,6 +7,10 @@ Hook names in use (keep this list current):
   liaison serving ``department`` (provided by ``liaison``; asked by ``parkinglot`` to pick a snag owner).
 - ``meetings.agenda_suggestions(meeting) -> list[dict]`` — items other apps want on a meeting's agenda
   (provided by ``parkinglot``: parked snags for the attendees; asked by ``liaison``).
+- ``goals.detours(goal_id: int) -> dict | None`` — the snags that detoured a shared goal:
+  ``{"snags": [objects with .code, .title, .get_absolute_url(), .days_lost, .get_status_display()],
+  "days_lost": int}`` (provided by ``parkinglot``; asked by ``collab.projects`` on the goal page; ``None`` =
+  no parking lot, shown as an honest empty state).
 - ``search.providers`` — see the search issue.
 """
 

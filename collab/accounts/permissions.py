@@ -129,7 +129,10 @@ def can_manage_milestone(user: Any, project: Any = None, goal: Any = None, miles
         return True
     if project is not None and is_project_sponsor(user, project):
         return True
-    return goal is not None and user.pk in (getattr(goal, "marketing_owner_id", None), getattr(goal, "it_owner_id", None))
+    return goal is not None and user.pk in (
+        getattr(goal, "marketing_owner_id", None),
+        getattr(goal, "it_owner_id", None),
+    )
 
 
 def can_manage_goals(user: Any) -> bool:

@@ -107,9 +107,7 @@ class SignOffForm(forms.Form):
 
 class RankMoveForm(forms.Form):
     to_rank = forms.IntegerField(label="Move to rank", min_value=1)
-    reason = forms.CharField(
-        max_length=500, error_messages={"required": "Every change of the ranking needs a reason."}
-    )
+    reason = forms.CharField(max_length=500, error_messages={"required": "Every change of the ranking needs a reason."})
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def clean_reason(self) -> str:
@@ -138,11 +136,13 @@ class ChangeRequestForm(forms.Form):
     title = forms.CharField(label="What changes", max_length=200)
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     date_effect_days = forms.IntegerField(
-        label="Effect on dates (days)", initial=0, min_value=-365, max_value=3650, help_text="Days later; negative = earlier."
+        label="Effect on dates (days)",
+        initial=0,
+        min_value=-365,
+        max_value=3650,
+        help_text="Days later; negative = earlier.",
     )
-    effort_days = forms.IntegerField(
-        label="Added effort (person-days)", initial=0, min_value=-10_000, max_value=10_000
-    )
+    effort_days = forms.IntegerField(label="Added effort (person-days)", initial=0, min_value=-10_000, max_value=10_000)
 
 
 class DecisionForm(forms.Form):
@@ -188,9 +188,7 @@ class ProjectFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), ("active", "Active (ranked)"), *ProjectStatus.choices], required=False
     )
-    sponsor = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Any sponsor"
-    )
+    sponsor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any sponsor")
     department = forms.ChoiceField(choices=[("", "Any department"), *Department.choices], required=False)
     health = forms.ChoiceField(choices=[("", "Any health"), *Health.choices], required=False)
 

@@ -105,9 +105,7 @@ class MilestoneOverdue(Kind):
 
     def due(self, now: datetime) -> Iterator[Due]:
         today = now.date()
-        milestones = _open_milestones().filter(
-            due_date__lt=today, due_date__gte=today - OVERDUE_LOOKBACK
-        )
+        milestones = _open_milestones().filter(due_date__lt=today, due_date__gte=today - OVERDUE_LOOKBACK)
         for m in milestones:
             at = _morning(m.due_date + timedelta(days=1))
             if at > now:
@@ -132,7 +130,9 @@ class ChangeRequestWaiting(Kind):
     description = "A change request on a project you sponsor has waited for your decision for three days."
 
     def due(self, now: datetime) -> Iterator[Due]:
-        waiting = ChangeRequest.objects.pending().filter(created_at__lte=now - CHANGE_REQUEST_WAIT).select_related("project")
+        waiting = (
+            ChangeRequest.objects.pending().filter(created_at__lte=now - CHANGE_REQUEST_WAIT).select_related("project")
+        )
         for cr in waiting:
             at = cr.created_at + CHANGE_REQUEST_WAIT
             sides = (

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from collab.accounts.models import Department, User
 from collab.lib import hooks
 from collab.projects.models import (
+    ACTIVE_STATUSES,
     ChangeRequest,
     ChangeRequestStatus,
     FeedEntry,
@@ -89,8 +90,7 @@ def _with_people(qs: QuerySet[Project]) -> QuerySet[Project]:
 def signoff_status(project: Project) -> SignOffStatus:
     """From prefetched data (``_with_people``) when present, else from the database."""
     departments = [
-        pd.department
-        for pd in getattr(project, "department_list", None) or project.departments.order_by("department")
+        pd.department for pd in getattr(project, "department_list", None) or project.departments.order_by("department")
     ]
     versions = getattr(project, "versions_newest_first", None)
     if versions is None:
@@ -200,13 +200,10 @@ def project_list(
     department: str = "",
     health: str = "",
 ) -> QuerySet[Project]:
-    qs = _with_people(Project.objects.all()).order_by(
-        # ranked projects first in rank order, then the rest by name
-        "rank",
-        "name",
-    )
+    # ranked projects first in rank order, then the rest by name
+    qs = _with_people(Project.objects.all()).order_by(F("rank").asc(nulls_last=True), "name")
     if status == "active":
-        qs = qs.active()
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
     elif status:
         qs = qs.filter(status=status)
     if sponsor:
@@ -223,7 +220,9 @@ def scope_creep(project: Project) -> dict[str, Any]:
     approved = project.change_requests.filter(status=ChangeRequestStatus.APPROVED)
     if project.approved_at:
         approved = approved.filter(decided_at__gte=project.approved_at)
-    totals = approved.aggregate(n=Count("id"), effort=Sum("effort_days", default=0), days=Sum("date_effect_days", default=0))
+    totals = approved.aggregate(
+        n=Count("id"), effort=Sum("effort_days", default=0), days=Sum("date_effect_days", default=0)
+    )
     return {"count": totals["n"], "effort_days": totals["effort"], "date_days": totals["days"]}
 
 
@@ -238,7 +237,7 @@ class MatrixRow:
     cells: list[SignOff | None]
 
 
-def signoff_matrix(project: Project) -> tuple[list[RequirementsVersion], list[MatrixRow]]:
+def signoff_matrix(project: Project) -> tuple[list[Any], list[MatrixRow]]:
     """Department × version: who signed (or rejected) which version, newest version first."""
     versions = list(
         project.requirement_versions.select_related("created_by")
@@ -248,9 +247,7 @@ def signoff_matrix(project: Project) -> tuple[list[RequirementsVersion], list[Ma
     departments = list(project.departments.order_by("department").values_list("department", flat=True))
     rows = []
     for d in departments:
-        cells = []
-        for v in versions:
-            cells.append(next((s for s in v.answers if s.department == d), None))  # type: ignore[attr-defined]
+        cells = [next((s for s in v.answers if s.department == d), None) for v in versions]
         rows.append(MatrixRow(d, Department(d).label, cells))
     return versions, rows
 
@@ -277,7 +274,7 @@ def progress(milestones: list[Milestone]) -> dict[str, Any]:
     }
 
 
-def goal_list() -> list[tuple[Goal, dict[str, Any]]]:
+def goal_list() -> list[tuple[Any, dict[str, Any]]]:
     goals = list(
         Goal.objects.select_related("marketing_owner", "it_owner")
         .annotate(n_projects=Count("projects", distinct=True))
@@ -289,7 +286,7 @@ def goal_list() -> list[tuple[Goal, dict[str, Any]]]:
         )
     )
     today = timezone.localdate()
-    out = []
+    out: list[tuple[Any, dict[str, Any]]] = []
     for g in goals:
         mine = [m for m in milestones if g.pk in (m["goal_id"], m["project__goal_id"])]
         done = sum(1 for m in mine if m["done_on"])

@@ -172,7 +172,9 @@ def project_create(
         _set_departments(project, departments)
         project.representatives.set(list(representatives))
         if requirements.strip():
-            RequirementsVersion.objects.create(project=project, number=1, text=requirements, created_by=by, created_at=now)
+            RequirementsVersion.objects.create(
+                project=project, number=1, text=requirements, created_by=by, created_at=now
+            )
         _feed(kind=FeedKind.STATUS, project=project, text=f"{project.name} was proposed", by=by, at=now)
         _ranking_resync(by=by, reason=f"New project “{project.name}” joins at the bottom", now=now)
     project.refresh_from_db()
@@ -241,15 +243,11 @@ def missing_signoffs(project: Project, version: RequirementsVersion | None = Non
     departments = list(project.departments.values_list("department", flat=True))
     if version is None:
         return [Department(d).label for d in departments]
-    signed = set(
-        version.signoffs.filter(decision=SignOffDecision.APPROVED).values_list("department", flat=True)
-    )
+    signed = set(version.signoffs.filter(decision=SignOffDecision.APPROVED).values_list("department", flat=True))
     return [Department(d).label for d in departments if d not in signed]
 
 
-def project_transition(
-    *, project: Project, by: Any, to: str, note: str = "", now: datetime | None = None
-) -> Project:
+def project_transition(*, project: Project, by: Any, to: str, note: str = "", now: datetime | None = None) -> Project:
     """Move a project along its life cycle; approval waits for every affected head's sign-off."""
     if not perm.can_transition_project(by, project):
         raise PermissionDenied("Only the sponsors and the executives move a project along.")
@@ -310,9 +308,7 @@ def requirements_save(
     if not perm.can_edit_requirements(by, project):
         raise PermissionDenied("Only the sponsors and the executives edit the requirements.")
     if project.status not in EDITABLE_REQUIREMENTS:
-        raise ValidationError(
-            "The requirements are approved; a scope change now goes through a change request."
-        )
+        raise ValidationError("The requirements are approved; a scope change now goes through a change request.")
     if not text.strip():
         raise ValidationError({"text": "The requirements cannot be empty."})
     now = now or timezone.now()
@@ -403,7 +399,7 @@ def _moved_ids(old_order: list[int], new_order: list[int]) -> set[int]:
             if seq[j] < value and len(best[j]) + 1 > len(chain):
                 chain = [*best[j], value]
         best.append(chain)
-    kept = set(max(best, key=len)) if best else set()
+    kept: set[int] = set(sorted(best, key=len)[-1]) if best else set()
     return {pk for pk in new_order if pk not in position or position[pk] not in kept} | (
         set(old_order) - set(new_order)
     )
@@ -443,7 +439,13 @@ def _ranking_resync(*, by: Any, reason: str, now: datetime) -> None:
 
 
 def ranking_reorder(
-    *, by: Any, order: list[int], version: int, reason: str, now: datetime | None = None
+    *,
+    by: Any,
+    order: list[int],
+    version: int,
+    reason: str,
+    now: datetime | None = None,
+    moved: int | None = None,
 ) -> RankingRevision:
     """Put the active projects in ``order``. ``version`` is the ranking version the executive saw; if
     the ranking changed since, nothing is reordered and a ConflictError says so."""
@@ -466,7 +468,7 @@ def ranking_reorder(
         revision = _apply_ranking(by=by, new_order=order, reason=reason, number=current + 1, now=now)
         if revision is None:
             raise ValidationError("Nothing moved: the order is the same as before.")
-        _after_reorder(revision=revision, by=by, old_order=ranked, new_order=order, now=now)
+        _after_reorder(revision=revision, by=by, old_order=ranked, new_order=order, now=now, moved=moved)
     return revision
 
 
@@ -481,15 +483,21 @@ def ranking_move(
         raise ValidationError({"to_rank": f"Choose a rank between 1 and {len(order)}."})
     order.remove(project.pk)
     order.insert(to_rank - 1, project.pk)
-    return ranking_reorder(by=by, order=order, version=version, reason=reason, now=now)
+    return ranking_reorder(by=by, order=order, version=version, reason=reason, now=now, moved=project.pk)
 
 
 def _after_reorder(
-    *, revision: RankingRevision, by: Any, old_order: list[int], new_order: list[int], now: datetime
+    *,
+    revision: RankingRevision,
+    by: Any,
+    old_order: list[int],
+    new_order: list[int],
+    now: datetime,
+    moved: int | None = None,
 ) -> None:
     changes = list(revision.changes.select_related("project"))
-    moved = _moved_ids(old_order, new_order)
-    main = [c for c in changes if c.project_id in moved] or changes
+    moved_ids = {moved} if moved is not None else _moved_ids(old_order, new_order)
+    main = [c for c in changes if c.project_id in moved_ids] or changes
     others = len(changes) - len(main)
     text = "; ".join(f"{c.project.name} {c.old_rank} → {c.new_rank}" for c in main)
     if others:
@@ -626,6 +634,11 @@ def milestone_add(
     return milestone
 
 
+def _home_url(project: Project | None, goal: Goal | None) -> str:
+    home = project or goal
+    return home.get_absolute_url() + "#milestones" if home is not None else ""
+
+
 def _milestone_home(milestone: Milestone) -> tuple[Project | None, Goal | None]:
     return milestone.project, milestone.goal
 
@@ -647,13 +660,15 @@ def milestone_reschedule(
         old = milestone.due_date
         Milestone.objects.filter(pk=milestone.pk).update(due_date=due_date, updated_at=now)
         if due_date > old:
-            MilestoneSlip.objects.create(milestone=milestone, old_due=old, new_due=due_date, reason=reason, by=by, at=now)
+            MilestoneSlip.objects.create(
+                milestone=milestone, old_due=old, new_due=due_date, reason=reason, by=by, at=now
+            )
             _feed(
                 kind=FeedKind.MILESTONE,
                 project=project,
                 text=f"Milestone “{milestone.title}” slipped {(due_date - old).days} days: {old:%d %b} → {due_date:%d %b %Y}",
                 reason=reason,
-                link=(project or goal).get_absolute_url() if (project or goal) else "",
+                link=_home_url(project, goal),
                 by=by,
                 at=now,
             )
@@ -661,7 +676,9 @@ def milestone_reschedule(
     return milestone
 
 
-def milestone_done(*, milestone: Milestone, by: Any, done_on: date | None = None, now: datetime | None = None) -> Milestone:
+def milestone_done(
+    *, milestone: Milestone, by: Any, done_on: date | None = None, now: datetime | None = None
+) -> Milestone:
     project, goal = _milestone_home(milestone)
     if not perm.can_manage_milestone(by, project=project, goal=goal, milestone=milestone):
         raise PermissionDenied("Only the owner, the sponsors and the executives complete a milestone.")
@@ -680,7 +697,7 @@ def milestone_done(*, milestone: Milestone, by: Any, done_on: date | None = None
                 kind=FeedKind.MILESTONE,
                 project=project,
                 text=f"Milestone “{milestone.title}” finished {late} day{'s' if late != 1 else ''} late",
-                link=(project or goal).get_absolute_url() if (project or goal) else "",
+                link=_home_url(project, goal),
                 by=by,
                 at=now,
             )

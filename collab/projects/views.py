@@ -131,10 +131,16 @@ def _detail_context(request: AuthedRequest, project: Project, **extra: Any) -> d
         "matrix": matrix,
         "signoff": status,
         "sign_for": sign_for,
-        "signoff_form": extra.pop("signoff_form", None) or SignOffForm(initial={"version": current.number if current else 1}),
+        "signoff_form": extra.pop("signoff_form", None)
+        or SignOffForm(initial={"version": current.number if current else 1}),
         "requirements_open": project.status in services.EDITABLE_REQUIREMENTS,
         "change_requests": [
-            (cr, is_sponsor and cr.status == ChangeRequestStatus.PENDING and getattr(cr, f"{side}_decision") == SponsorDecision.PENDING)
+            (
+                cr,
+                is_sponsor
+                and cr.status == ChangeRequestStatus.PENDING
+                and getattr(cr, f"{side}_decision") == SponsorDecision.PENDING,
+            )
             for cr in change_requests
         ],
         "scope_creep": selectors.scope_creep(project),
@@ -230,7 +236,8 @@ def requirements_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the sponsors and the executives edit the requirements.")
     current = services.current_requirements(project)
     form = RequirementsForm(
-        request.POST or None, initial={"text": current.text if current else "", "based_on": current.number if current else 0}
+        request.POST or None,
+        initial={"text": current.text if current else "", "based_on": current.number if current else 0},
     )
     status = 200
     conflict = None
@@ -246,7 +253,9 @@ def requirements_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, "The requirements are saved as a new version; the heads are asked to sign off.")
+                messages.success(
+                    request, "The requirements are saved as a new version; the heads are asked to sign off."
+                )
                 return redirect(project.get_absolute_url() + "#requirements")
     return render(
         request,

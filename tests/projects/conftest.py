@@ -12,9 +12,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def sales_head(db):
-    return UserFactory(
-        username="sales.head", department=Department.SALES, role=Role.EXECUTIVE, is_department_head=True
-    )
+    return UserFactory(username="sales.head", department=Department.SALES, role=Role.EXECUTIVE, is_department_head=True)
 
 
 @pytest.fixture

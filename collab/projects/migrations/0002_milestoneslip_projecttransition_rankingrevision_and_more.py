@@ -7,159 +7,396 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MilestoneSlip',
+            name="MilestoneSlip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_due', models.DateField()),
-                ('new_due', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slips', to='projects.milestone')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old_due", models.DateField()),
+                ("new_due", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="slips", to="projects.milestone"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-at',),
+                "ordering": ("-at",),
             },
         ),
         migrations.CreateModel(
-            name='ProjectTransition',
+            name="ProjectTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('proposed', 'Proposed'), ('requirements', 'Requirements'), ('approved', 'Approved'), ('in_delivery', 'In delivery'), ('live', 'Live'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], max_length=16)),
-                ('to_status', models.CharField(choices=[('proposed', 'Proposed'), ('requirements', 'Requirements'), ('approved', 'Approved'), ('in_delivery', 'In delivery'), ('live', 'Live'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], max_length=16)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("requirements", "Requirements"),
+                            ("approved", "Approved"),
+                            ("in_delivery", "In delivery"),
+                            ("live", "Live"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("requirements", "Requirements"),
+                            ("approved", "Approved"),
+                            ("in_delivery", "In delivery"),
+                            ("live", "Live"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('at', 'id'),
+                "ordering": ("at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='RankingRevision',
+            name="RankingRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('reason', models.CharField(max_length=500)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(unique=True)),
+                ("reason", models.CharField(max_length=500)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-number',),
+                "ordering": ("-number",),
             },
         ),
         migrations.CreateModel(
-            name='RequirementsVersion',
+            name="RequirementsVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('text', models.TextField(help_text='Markdown.')),
-                ('change_note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirement_versions', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("text", models.TextField(help_text="Markdown.")),
+                ("change_note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirement_versions",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('project', '-number'),
+                "ordering": ("project", "-number"),
             },
         ),
         migrations.CreateModel(
-            name='SignOff',
+            name="SignOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.CharField(choices=[('it', 'IT'), ('marketing', 'Marketing'), ('sales', 'Sales'), ('customer_service', 'Customer service'), ('finance', 'Finance'), ('other', 'Other')], max_length=32)),
-                ('decision', models.CharField(choices=[('approved', 'Signed off'), ('rejected', 'Rejected')], max_length=16)),
-                ('comment', models.TextField(blank=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signoffs', to='projects.requirementsversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "department",
+                    models.CharField(
+                        choices=[
+                            ("it", "IT"),
+                            ("marketing", "Marketing"),
+                            ("sales", "Sales"),
+                            ("customer_service", "Customer service"),
+                            ("finance", "Finance"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(choices=[("approved", "Signed off"), ("rejected", "Rejected")], max_length=16),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signoffs",
+                        to="projects.requirementsversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('department',),
+                "ordering": ("department",),
             },
         ),
         migrations.CreateModel(
-            name='ChangeRequest',
+            name="ChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='What changes')),
-                ('reason', models.TextField(verbose_name='Why')),
-                ('date_effect_days', models.IntegerField(default=0, help_text='How many days later (or, negative, earlier) it finishes.', verbose_name='Effect on dates (days)')),
-                ('effort_days', models.IntegerField(default=0, verbose_name='Added effort (person-days)')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for the sponsors'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16)),
-                ('marketing_decision', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16)),
-                ('marketing_decided_at', models.DateTimeField(blank=True, null=True)),
-                ('it_decision', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16)),
-                ('it_decided_at', models.DateTimeField(blank=True, null=True)),
-                ('rejection_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='change_requests', to='projects.project')),
-                ('raised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="What changes")),
+                ("reason", models.TextField(verbose_name="Why")),
+                (
+                    "date_effect_days",
+                    models.IntegerField(
+                        default=0,
+                        help_text="How many days later (or, negative, earlier) it finishes.",
+                        verbose_name="Effect on dates (days)",
+                    ),
+                ),
+                ("effort_days", models.IntegerField(default=0, verbose_name="Added effort (person-days)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the sponsors"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "marketing_decision",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("marketing_decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "it_decision",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("it_decided_at", models.DateTimeField(blank=True, null=True)),
+                ("rejection_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="change_requests",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['created_at'], name='projects_cr_pending')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('marketing_decision', 'approved'), ('it_decision', 'approved')), _connector='OR'), name='projects_cr_approved_by_both', violation_error_message='A change request takes effect only when both sponsors approve.'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='projects_cr_rejection_has_reason', violation_error_message='A rejection needs a reason.')],
+                "ordering": ("-created_at", "-id"),
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")), fields=["created_at"], name="projects_cr_pending"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "approved"), _negated=True),
+                            models.Q(("marketing_decision", "approved"), ("it_decision", "approved")),
+                            _connector="OR",
+                        ),
+                        name="projects_cr_approved_by_both",
+                        violation_error_message="A change request takes effect only when both sponsors approve.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "rejected"), _negated=True),
+                            models.Q(("rejection_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="projects_cr_rejection_has_reason",
+                        violation_error_message="A rejection needs a reason.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FeedEntry',
+            name="FeedEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rank', 'Ranking'), ('status', 'Status'), ('milestone', 'Milestone slipped'), ('scope', 'Scope change')], max_length=16)),
-                ('text', models.CharField(max_length=600)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('link', models.CharField(blank=True, max_length=300)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='feed', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rank", "Ranking"),
+                            ("status", "Status"),
+                            ("milestone", "Milestone slipped"),
+                            ("scope", "Scope change"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.CharField(max_length=600)),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("link", models.CharField(blank=True, max_length=300)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'feed entries',
-                'ordering': ('-at', '-id'),
-                'indexes': [models.Index(fields=['-at', '-id'], name='projects_feed_recent')],
+                "verbose_name_plural": "feed entries",
+                "ordering": ("-at", "-id"),
+                "indexes": [models.Index(fields=["-at", "-id"], name="projects_feed_recent")],
             },
         ),
         migrations.CreateModel(
-            name='RankChange',
+            name="RankChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_rank', models.PositiveIntegerField(blank=True, null=True)),
-                ('new_rank', models.PositiveIntegerField(blank=True, null=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rank_changes', to='projects.project')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='projects.rankingrevision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old_rank", models.PositiveIntegerField(blank=True, null=True)),
+                ("new_rank", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rank_changes", to="projects.project"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="projects.rankingrevision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('revision', 'new_rank'),
-                'constraints': [models.UniqueConstraint(fields=('revision', 'project'), name='projects_rank_change_once')],
+                "ordering": ("revision", "new_rank"),
+                "constraints": [
+                    models.UniqueConstraint(fields=("revision", "project"), name="projects_rank_change_once")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='requirementsversion',
-            constraint=models.UniqueConstraint(fields=('project', 'number'), name='projects_requirements_version_once', violation_error_message='Someone saved a new version of these requirements first.'),
+            model_name="requirementsversion",
+            constraint=models.UniqueConstraint(
+                fields=("project", "number"),
+                name="projects_requirements_version_once",
+                violation_error_message="Someone saved a new version of these requirements first.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requirementsversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='projects_requirements_number_positive'),
+            model_name="requirementsversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="projects_requirements_number_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signoff',
-            constraint=models.UniqueConstraint(fields=('version', 'department'), name='projects_signoff_once_per_department', violation_error_message='This department has already answered this version.'),
+            model_name="signoff",
+            constraint=models.UniqueConstraint(
+                fields=("version", "department"),
+                name="projects_signoff_once_per_department",
+                violation_error_message="This department has already answered this version.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signoff',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision', 'rejected'), _negated=True), models.Q(('comment', ''), _negated=True), _connector='OR'), name='projects_rejection_has_comment', violation_error_message='A rejection needs a comment.'),
+            model_name="signoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decision", "rejected"), _negated=True),
+                    models.Q(("comment", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="projects_rejection_has_comment",
+                violation_error_message="A rejection needs a comment.",
+            ),
         ),
     ]

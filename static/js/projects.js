@@ -25,6 +25,7 @@
       var form = document.getElementById(list.getAttribute("data-reorder-form"));
       window.Sortable.create(list, {
         animation: 150,
+        forceFallback: true,
         filter: "details, input, button, a, summary",
         preventOnFilter: false,
         onEnd: function (event) { if (form && event.oldIndex !== event.newIndex) { reveal(form, list); } }

@@ -106,6 +106,39 @@ def can_rank_projects(user: Any) -> bool:
     return is_executive(user)
 
 
+def can_edit_requirements(user: Any, project: Any) -> bool:
+    """The sponsors and the leaders write a project's requirements."""
+    return can_edit_project(user, project)
+
+
+def can_transition_project(user: Any, project: Any) -> bool:
+    return can_edit_project(user, project)
+
+
+def can_raise_change_request(user: Any, project: Any) -> bool:
+    return can_edit_project(user, project)
+
+
+def can_manage_milestone(user: Any, project: Any = None, goal: Any = None, milestone: Any = None) -> bool:
+    """A milestone's owner, the project's sponsors, the goal's owners and the leaders plan milestones."""
+    if not _active(user):
+        return False
+    if is_leader(user):
+        return True
+    if milestone is not None and getattr(milestone, "owner_id", None) == user.pk:
+        return True
+    if project is not None and is_project_sponsor(user, project):
+        return True
+    return goal is not None and user.pk in (
+        getattr(goal, "marketing_owner_id", None),
+        getattr(goal, "it_owner_id", None),
+    )
+
+
+def can_manage_goals(user: Any) -> bool:
+    return is_leader(user) or is_liaison(user)
+
+
 # --- liaisons and meetings -----------------------------------------------------------------
 def can_manage_liaisons(user: Any) -> bool:
     return is_leader(user)

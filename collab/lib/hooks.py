@@ -10,6 +10,10 @@ Hook names in use (keep this list current):
 - ``calendar.events(user) -> list[dict]`` — extra events for a user's private calendar feed, each a dict
   ``{"uid", "summary", "start", "end", "location", "url"}`` with aware datetimes (asked by ``liaison``'s
   feed; provided by ``reviews`` for QBRs).
+- ``goals.detours(goal_id: int) -> dict | None`` — the snags that detoured a shared goal:
+  ``{"snags": [objects with .code, .title, .get_absolute_url(), .days_lost, .get_status_display()],
+  "days_lost": int}`` (provided by ``parkinglot``; asked by ``collab.projects`` on the goal page; ``None`` =
+  no parking lot, shown as an honest empty state).
 - ``search.providers`` — see the search issue.
 """
 

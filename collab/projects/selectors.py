@@ -1,0 +1,315 @@
+"""Reads of the joint projects, for their pages and for other apps (the dashboard, reviews, snags).
+
+Contracts other apps use: ``ranking()``, ``ranking_version()``, ``change_feed(limit)``, ``projects_for_select()``.
+Each runs a fixed number of queries however many projects there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from collab.accounts.models import Department, User
+from collab.lib import hooks
+from collab.projects.models import (
+    ACTIVE_STATUSES,
+    ChangeRequest,
+    ChangeRequestStatus,
+    FeedEntry,
+    Goal,
+    Milestone,
+    Project,
+    ProjectDepartment,
+    RankChange,
+    RankingRevision,
+    RequirementsVersion,
+    SignOff,
+    SignOffDecision,
+)
+
+
+@dataclass
+class SignOffStatus:
+    version: int | None
+    signed: int
+    total: int
+    missing: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.version is not None and self.signed == self.total and self.total > 0
+
+    @property
+    def label(self) -> str:
+        if self.version is None:
+            return "No requirements yet"
+        return f"v{self.version}: {self.signed} of {self.total} signed"
+
+
+@dataclass
+class RankingRow:
+    project: Project
+    rank: int
+    marketing_sponsor: User
+    it_sponsor: User
+    signoff: SignOffStatus
+    next_milestone: Milestone | None
+    health: str
+    health_display: str
+    health_note: str
+    vacancies: list[str]
+
+    @property
+    def vacancy(self) -> bool:
+        return bool(self.vacancies)
+
+
+def _with_people(qs: QuerySet[Project]) -> QuerySet[Project]:
+    return qs.select_related("marketing_sponsor", "it_sponsor", "goal").prefetch_related(
+        Prefetch("departments", queryset=ProjectDepartment.objects.order_by("department"), to_attr="department_list"),
+        Prefetch(
+            "requirement_versions",
+            queryset=RequirementsVersion.objects.defer("text")
+            .order_by("-number")
+            .prefetch_related(Prefetch("signoffs", queryset=SignOff.objects.order_by("department"), to_attr="answers")),
+            to_attr="versions_newest_first",
+        ),
+        Prefetch(
+            "milestones",
+            queryset=Milestone.objects.filter(done_on__isnull=True).order_by("due_date", "id"),
+            to_attr="open_milestones",
+        ),
+    )
+
+
+def signoff_status(project: Project) -> SignOffStatus:
+    """From prefetched data (``_with_people``) when present, else from the database."""
+    departments = [
+        pd.department for pd in getattr(project, "department_list", None) or project.departments.order_by("department")
+    ]
+    versions = getattr(project, "versions_newest_first", None)
+    if versions is None:
+        versions = list(project.requirement_versions.order_by("-number")[:1])
+    current = versions[0] if versions else None
+    if current is None:
+        return SignOffStatus(None, 0, len(departments), [Department(d).label for d in departments])
+    answers = getattr(current, "answers", None)
+    if answers is None:
+        answers = list(current.signoffs.all())
+    approved = {s.department for s in answers if s.decision == SignOffDecision.APPROVED}
+    rejected = [Department(s.department).label for s in answers if s.decision == SignOffDecision.REJECTED]
+    return SignOffStatus(
+        current.number,
+        sum(1 for d in departments if d in approved),
+        len(departments),
+        [Department(d).label for d in departments if d not in approved],
+        rejected,
+    )
+
+
+def next_milestone(project: Project) -> Milestone | None:
+    open_ms = getattr(project, "open_milestones", None)
+    if open_ms is None:
+        return project.milestones.filter(done_on__isnull=True).order_by("due_date", "id").first()
+    return open_ms[0] if open_ms else None
+
+
+def ranking() -> list[RankingRow]:
+    """The forced ranking of active projects, best first, with what the dashboard shows beside each."""
+    projects = _with_people(Project.objects.active().ranked())
+    return [
+        RankingRow(
+            project=p,
+            rank=p.rank or 0,
+            marketing_sponsor=p.marketing_sponsor,
+            it_sponsor=p.it_sponsor,
+            signoff=signoff_status(p),
+            next_milestone=next_milestone(p),
+            health=p.health,
+            health_display=p.get_health_display(),
+            health_note=p.health_note,
+            vacancies=p.sponsor_vacancies,
+        )
+        for p in projects
+    ]
+
+
+def ranking_version() -> int:
+    return RankingRevision.objects.order_by("-number").values_list("number", flat=True).first() or 0
+
+
+def ranking_history(limit: int = 20) -> list[RankingRevision]:
+    return list(
+        RankingRevision.objects.select_related("by")
+        .prefetch_related(
+            Prefetch("changes", queryset=RankChange.objects.select_related("project").order_by("new_rank", "id"))
+        )
+        .order_by("-number")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    at: datetime
+    who: str
+    kind: str
+    kind_display: str
+    text: str
+    reason: str
+    link: str
+    project_id: int | None
+
+
+def change_feed(limit: int = 10, kind: str | None = None, before: datetime | None = None) -> list[FeedItem]:
+    """The newest lines of the public change feed: rank moves, status changes, slipped milestones and approved
+    scope changes. One query."""
+    qs = FeedEntry.objects.select_related("by").order_by("-at", "-id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return [
+        FeedItem(
+            at=e.at,
+            who=e.by.display_name if e.by else "Collab",
+            kind=e.kind,
+            kind_display=e.get_kind_display(),
+            text=e.text,
+            reason=e.reason,
+            link=e.link,
+            project_id=e.project_id,
+        )
+        for e in qs[:limit]
+    ]
+
+
+def projects_for_select() -> QuerySet[Project]:
+    """Every project, by name, light enough for a <select> (id, name, status)."""
+    return Project.objects.only("id", "name", "status").order_by("name")
+
+
+def project_list(
+    *,
+    status: str = "",
+    sponsor: int | None = None,
+    department: str = "",
+    health: str = "",
+) -> QuerySet[Project]:
+    # ranked projects first in rank order, then the rest by name
+    qs = _with_people(Project.objects.all()).order_by(F("rank").asc(nulls_last=True), "name")
+    if status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if sponsor:
+        qs = qs.filter(Q(marketing_sponsor_id=sponsor) | Q(it_sponsor_id=sponsor))
+    if department:
+        qs = qs.filter(departments__department=department)
+    if health:
+        qs = qs.filter(health=health)
+    return qs.distinct()
+
+
+def scope_creep(project: Project) -> dict[str, Any]:
+    """Approved change requests and what they added since the project was approved."""
+    approved = project.change_requests.filter(status=ChangeRequestStatus.APPROVED)
+    if project.approved_at:
+        approved = approved.filter(decided_at__gte=project.approved_at)
+    totals = approved.aggregate(
+        n=Count("id"), effort=Sum("effort_days", default=0), days=Sum("date_effect_days", default=0)
+    )
+    return {"count": totals["n"], "effort_days": totals["effort"], "date_days": totals["days"]}
+
+
+def change_requests(project: Project) -> list[ChangeRequest]:
+    return list(project.change_requests.select_related("raised_by").order_by("-created_at", "-id"))
+
+
+@dataclass
+class MatrixRow:
+    department: str
+    label: str
+    cells: list[SignOff | None]
+
+
+def signoff_matrix(project: Project) -> tuple[list[Any], list[MatrixRow]]:
+    """Department × version: who signed (or rejected) which version, newest version first."""
+    versions = list(
+        project.requirement_versions.select_related("created_by")
+        .prefetch_related(Prefetch("signoffs", queryset=SignOff.objects.select_related("by"), to_attr="answers"))
+        .order_by("-number")
+    )
+    departments = list(project.departments.order_by("department").values_list("department", flat=True))
+    rows = []
+    for d in departments:
+        cells = [next((s for s in v.answers if s.department == d), None) for v in versions]
+        rows.append(MatrixRow(d, Department(d).label, cells))
+    return versions, rows
+
+
+# --- goals ---------------------------------------------------------------------------------
+def goal_milestones(goal: Goal) -> list[Milestone]:
+    return list(
+        Milestone.objects.filter(Q(goal=goal) | Q(project__goal=goal))
+        .select_related("owner", "project")
+        .order_by("due_date", "id")
+    )
+
+
+def progress(milestones: list[Milestone]) -> dict[str, Any]:
+    total = len(milestones)
+    done = sum(1 for m in milestones if m.done_on)
+    today = timezone.localdate()
+    overdue = sum(1 for m in milestones if not m.done_on and m.due_date < today)
+    return {
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "overdue": overdue,
+    }
+
+
+def goal_list() -> list[tuple[Any, dict[str, Any]]]:
+    goals = list(
+        Goal.objects.select_related("marketing_owner", "it_owner")
+        .annotate(n_projects=Count("projects", distinct=True))
+        .order_by("target_date", "title")
+    )
+    milestones = list(
+        Milestone.objects.filter(Q(goal__in=goals) | Q(project__goal__in=goals)).values(
+            "goal_id", "project__goal_id", "done_on", "due_date"
+        )
+    )
+    today = timezone.localdate()
+    out: list[tuple[Any, dict[str, Any]]] = []
+    for g in goals:
+        mine = [m for m in milestones if g.pk in (m["goal_id"], m["project__goal_id"])]
+        done = sum(1 for m in mine if m["done_on"])
+        out.append(
+            (
+                g,
+                {
+                    "done": done,
+                    "total": len(mine),
+                    "percent": round(100 * done / len(mine)) if mine else 0,
+                    "overdue": sum(1 for m in mine if not m["done_on"] and m["due_date"] < today),
+                },
+            )
+        )
+    return out
+
+
+def goal_detours(goal: Goal) -> dict[str, Any] | None:
+    """Snags that detoured the goal and the days lost they add up to, from the parking lot (if installed)."""
+    result: dict[str, Any] | None = hooks.first("goals.detours", goal.pk, default=None)
+    return result
+
+
+def milestone_is_late(m: Milestone, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return m.done_on is None and m.due_date < today

@@ -1,0 +1,92 @@
+"""Joint projects in a real browser: the CMO and the CIO open the ranking, see who moved what and why,
+reorder it by drag and drop and by keyboard, approve a change request from their side, and see a project
+that lacks a sign-off blocked from approval."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import no_horizontal_scroll, run_axe, screenshot
+
+PAGES = ["/projects/", "/projects/ranking/", "/changes/", "/projects/goals/", "/projects/goals/1/", "/projects/1/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_project_pages_have_no_axe_violations_and_fit_a_phone(login, path):
+    page = login("cmo")
+    page.goto(path)
+    assert run_axe(page) == []
+    slug = "projects" + path.strip("/").replace("/", "-").removeprefix("projects")
+    screenshot(page, f"{slug}-1280")
+    phone = login("cio", width=375, height=800)
+    phone.goto(path)
+    screenshot(phone, f"{slug}-375")
+    assert no_horizontal_scroll(phone), f"{path} scrolls sideways at 375 px"
+    assert not page.console_errors, page.console_errors
+
+
+def test_cio_sees_who_moved_what_and_why(login):
+    page = login("cio")
+    page.goto("/projects/ranking/")
+    history = page.locator("#history")
+    assert history.get_by_text("Regulator deadline moved forward.").is_visible()
+    page.goto("/changes/")
+    assert page.get_by_text(re.compile(r"Event registration platform \d+ → 2")).is_visible()
+
+
+def test_cmo_moves_a_project_with_the_keyboard(login):
+    page = login("cmo")
+    page.goto("/projects/ranking/")
+    item = page.locator(".ranking__item").nth(3)
+    name = item.locator(".ranking__title a").inner_text()
+    item.locator("summary").click()
+    item.get_by_label("Reason").fill("E2E keyboard move")
+    item.get_by_role("button", name="Move up").click()
+    page.wait_for_function("() => document.body.innerText.includes('E2E keyboard move')")
+    assert page.locator(".ranking__item").nth(2).locator(".ranking__title a").inner_text() == name
+    assert not page.console_errors, page.console_errors
+
+
+def test_cmo_reorders_by_drag_and_drop_with_a_reason(login):
+    page = login("cmo")
+    page.goto("/projects/ranking/")
+    form = page.locator("#reorder-form")
+    assert form.is_hidden()  # shown once something is dragged
+    items = page.locator(".ranking__item")
+    third = items.nth(2).locator(".ranking__title a").inner_text()
+    items.first.scroll_into_view_if_needed()
+    box_from = items.nth(2).locator(".ranking__rank").bounding_box()
+    box_to = items.first.locator(".ranking__rank").bounding_box()
+    page.mouse.move(box_from["x"] + 5, box_from["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(box_to["x"] + 5, box_to["y"] + 2, steps=25)
+    page.mouse.up()
+    form.wait_for(state="visible")
+    form.get_by_label("Why this order?").fill("E2E drag to the top")
+    form.get_by_role("button", name="Save the new order").click()
+    page.wait_for_function("() => document.body.innerText.includes('E2E drag to the top')")
+    assert page.locator(".ranking__item").first.locator(".ranking__title a").inner_text() == third
+
+
+def test_cio_approves_a_change_request_from_his_side(login):
+    page = login("cio")
+    page.goto("/projects/1/")
+    request = page.locator(".change-request").filter(has_text="Include B2B accounts")
+    request.get_by_role("button", name=re.compile("^Approve")).click()
+    request = page.locator(".change-request").filter(has_text="Include B2B accounts")
+    assert request.get_by_text("Approved").first.is_visible()
+    page.goto("/changes/")
+    assert page.get_by_text(re.compile("Include B2B accounts")).first.is_visible()
+
+
+def test_project_lacking_a_sign_off_is_blocked_from_approval(login):
+    page = login("cmo")
+    page.goto("/projects/")
+    page.get_by_role("link", name="Consent and preference centre").click()
+    assert page.get_by_text(re.compile("Approval is blocked")).is_visible()
+    page.get_by_role("button", name="Move to “Approved”").click()
+    assert page.get_by_text(
+        re.compile("Approval waits for sign-off of requirements v1 by: Customer service, IT")
+    ).is_visible()

@@ -256,9 +256,29 @@ def test_vacancy_warning_on_the_project_page(client_as, cmo, cio, project):
 # --- goals ---------------------------------------------------------------------------------
 def test_goal_page_shows_progress_and_an_honest_empty_detour_state(client_as, cmo, member, goal, project):
     services.milestone_add(by=cmo, project=project, title="Data model", owner=member, due_date=date(2027, 1, 10))
+    from parkinglot import selectors as snag_selectors
+
     body = client_as(member).get(goal.get_absolute_url()).content.decode()
     assert "0 of 1 milestones done" in body
+    assert "No snag has detoured this goal" in body  # the parking lot answers: nothing yet
+    hooks.withdraw("goals.detours", snag_selectors.goal_detours)
+    try:
+        body = client_as(member).get(goal.get_absolute_url()).content.decode()
+    finally:
+        hooks.provide("goals.detours", snag_selectors.goal_detours)
     assert "parking lot is not connected" in body
+
+
+def test_goal_page_adds_up_the_days_lost_to_real_snags(client_as, member, cmo, goal, project):
+    from decimal import Decimal
+
+    from parkinglot import services as snag_services
+
+    snag_services.snag_create(raised_by=member, title="Pixel blocked", goal=goal, days_lost=Decimal("2.5"))
+    snag_services.snag_create(raised_by=member, title="Feed broken", project=project, days_lost=3)
+    body = client_as(member).get(goal.get_absolute_url()).content.decode()
+    assert "Pixel blocked" in body and "Feed broken" in body
+    assert "<strong>5.5</strong> days lost to 2 snag(s)" in body
 
 
 def test_goal_page_lists_detours_from_the_parking_lot_hook(client_as, member, goal):

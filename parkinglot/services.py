@@ -319,29 +319,32 @@ def me_too(*, snag: Snag, user: Any) -> bool:
 
 def snags_escalate(*, now: datetime | None = None) -> EscalationResult:
     """Record escalations that time has brought: level 1 when the response deadline passes unanswered,
-    level 2 one more period later. Idempotent; the reminder kinds tell people (see ``kinds.py``)."""
+    level 2 one more period later. Idempotent, and set-based: a handful of queries however many snags are
+    due, none for the ones that are not; the reminder kinds tell people (see ``kinds.py``)."""
     now = now or timezone.now()
     settings_row = ResponseSettings.current()
     counts = {1: 0, 2: 0}
-    candidates = list(
-        Snag.objects.overdue(now).filter(escalation_level__lt=2).only("pk", "impact", "respond_by", "escalation_level")
-    )
-    for snag in candidates:
-        level = 2 if now >= snag.respond_by + settings_row.period(snag.impact) else 1
-        if level <= snag.escalation_level:
-            continue
-        with transaction.atomic():
-            updated = Snag.objects.filter(
-                pk=snag.pk, escalation_level=snag.escalation_level, status__in=UNANSWERED_STATUSES
-            ).update(escalation_level=level)
-            if not updated:
-                continue
-            for step in range(snag.escalation_level + 1, level + 1):
+    with transaction.atomic():
+        candidates = list(
+            Snag.objects.overdue(now)
+            .filter(escalation_level__lt=2)
+            .select_for_update(skip_locked=True)
+            .only("pk", "impact", "respond_by", "escalation_level")
+        )
+        moves: dict[tuple[int, int], list[int]] = {}
+        for snag in candidates:
+            level = 2 if now >= snag.respond_by + settings_row.period(snag.impact) else 1
+            if level > snag.escalation_level:
+                moves.setdefault((snag.escalation_level, level), []).append(snag.pk)
+        events: list[SnagEvent] = []
+        for (old, new), ids in moves.items():
+            Snag.objects.filter(pk__in=ids, escalation_level=old).update(escalation_level=new)
+            for step in range(old + 1, new + 1):
                 who = "the owner and the liaison" if step == 1 else "both executives"
-                _event(
-                    snag, None, EventKind.ESCALATED, note=f"Level {step}: no answer in time; {who} reminded.", at=now
-                )
-                counts[step] += 1
+                note = f"Level {step}: no answer in time; {who} reminded."
+                events += [SnagEvent(snag_id=pk, at=now, kind=EventKind.ESCALATED, note=note) for pk in ids]
+                counts[step] += len(ids)
+        SnagEvent.objects.bulk_create(events, batch_size=2000)
     return EscalationResult(level_1=counts[1], level_2=counts[2])
 
 

@@ -210,11 +210,16 @@ def move(request: AuthedRequest, code: str) -> HttpResponse:
             return render(
                 request,
                 "parkinglot/board.html#board",
-                _board_context(request, error=error),
+                _board_context(request, error=error, expand=snag.code if error else "", chosen=request.POST),
                 status=422 if error else 200,
             )
-        (messages.error if error else messages.success)(request, error or f"{snag.code} moved.")
-        return redirect(_safe_next(request, reverse("parkinglot:board")))
+        if error:  # no JavaScript: the board again, this card's move form open with the message
+            context = _board_context(request, error=error, expand=snag.code, chosen=request.POST)
+            return render(request, "parkinglot/board.html", context, status=422)
+        messages.success(request, f"{snag.code} moved.")
+        department = request.POST.get("department", "")
+        board_url = reverse("parkinglot:board") + (f"?department={department}" if department in Department.values else "")
+        return redirect(_safe_next(request, board_url))
     if error:
         if wants_fragment(request):
             snag.refresh_from_db()
@@ -327,7 +332,9 @@ def assign(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 # --- the board -----------------------------------------------------------------------------
-def _board_context(request: AuthedRequest, error: str = "") -> dict[str, Any]:
+def _board_context(request: AuthedRequest, error: str = "", expand: str = "", chosen: Any = None) -> dict[str, Any]:
+    """The board. Each card carries a small move menu (status and a button); the card a move needs a note
+    for (``expand``) also shows the note and what it is parked for."""
     department = request.GET.get("department", "") or request.POST.get("department", "")
     if department not in Department.values:
         department = ""
@@ -340,6 +347,9 @@ def _board_context(request: AuthedRequest, error: str = "") -> dict[str, Any]:
         "department": department,
         "departments": Department.choices,
         "board_error": error,
+        "expand": expand,
+        "chosen_to": (chosen or {}).get("to", ""),
+        "chosen_note": (chosen or {}).get("note", ""),
         "parked_for": ParkedFor.choices,
         "needs_note": {str(k): v for k, v in services.NEEDS_NOTE.items()},
     }

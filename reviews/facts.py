@@ -12,11 +12,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
 from reviews.models import ActionItem, Review
 
+LIVE_FACTS_SECONDS = 60
 Section = Callable[[Review, date, date], dict[str, Any] | None]
 SECTIONS: list[tuple[str, str, Section]] = []
 
@@ -123,7 +125,12 @@ def for_display(review: Review) -> tuple[dict[str, Any], bool]:
     snapshot = getattr(review, "snapshot", None) if review.is_locked else None
     if snapshot is not None:
         return snapshot.data, True
-    return compute(review), False
+    key = f"reviews:facts:{review.pk}:{review.version}"
+    data = cache.get(key)
+    if data is None:  # live figures read every app: computed at most once a minute per review
+        data = compute(review)
+        cache.set(key, data, LIVE_FACTS_SECONDS)
+    return data, False
 
 
 @section("pulse", "Relationship pulse")

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from collab.accounts.models import User
@@ -38,6 +39,18 @@ class ReviewForm(forms.Form):
         return value
 
 
+def review_people(review: Any) -> Any:
+    """Who can present or own an action at a review: its attendees and its facilitator (a short list, so the
+    page stays small when the company has thousands of people)."""
+    if review is None:
+        return User.objects.filter(is_active=True)
+    return (
+        User.objects.filter(Q(reviews_attended=review) | Q(pk=review.facilitator_id), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
 class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
@@ -45,9 +58,9 @@ class AgendaItemForm(forms.ModelForm):
         labels = {"time_box_minutes": "Time box (minutes)", "team": "Presenting team"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, review: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["presenter"].queryset = review_people(review)  # type: ignore[attr-defined]
         self.fields["time_box_minutes"].min_value = 1  # type: ignore[attr-defined]
         self.fields["time_box_minutes"].widget.attrs["min"] = 1
         self.fields["kind"].choices = ItemKind.choices  # type: ignore[attr-defined]
@@ -83,5 +96,13 @@ class DecisionForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(label="Action", max_length=200)
-    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        help_text="Someone at the review: its attendees and facilitator.",
+        error_messages={"invalid_choice": "Choose one of the review's attendees."},
+    )
     due_date = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, review: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = review_people(review)  # type: ignore[attr-defined]

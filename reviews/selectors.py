@@ -21,11 +21,14 @@ def review_list() -> QuerySet[Review]:
     )
 
 
-def preparation(review: Any) -> dict[str, Any]:
-    """How far a review's preparation is: inputs submitted, agenda minutes against its length."""
-    inputs = list(review.inputs.all())
+def preparation(review: Any, *, inputs: list[Any] | None = None, minutes: int | None = None) -> dict[str, Any]:
+    """How far a review's preparation is: inputs submitted, agenda minutes against its length. Pass what the
+    caller already loaded (``inputs``, ``minutes``) to save the queries."""
+    if inputs is None:
+        inputs = list(review.inputs.all())
     submitted = sum(1 for i in inputs if i.submitted_at)
-    minutes = getattr(review, "agenda_minutes", None)
+    if minutes is None:
+        minutes = getattr(review, "agenda_minutes", None)
     if minutes is None:
         minutes = review.items.aggregate(m=Sum("time_box_minutes", default=0))["m"]
     return {

@@ -60,11 +60,12 @@ def create(request: AuthedRequest) -> HttpResponse:
 
 def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, Any]:
     user = request.user
-    attendee_ids = set(review.attendees.values_list("pk", flat=True))
+    attendees = list(review.attendees.order_by("first_name"))
+    attendee_ids = {a.pk for a in attendees}
     items = selectors.agenda(review)
-    prep = selectors.preparation(review)
-    facts_data, frozen = facts.for_display(review)
     inputs = list(review.inputs.select_related("submitted_by"))
+    prep = selectors.preparation(review, inputs=inputs, minutes=sum(i.time_box_minutes for i in items))
+    facts_data, frozen = facts.for_display(review)
     ctx = {
         "review": review,
         "items": items,
@@ -82,7 +83,7 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         "decisions": list(review.decisions.select_related("item", "recorded_by")),
         "actions": list(review.action_items.select_related("owner")),
         "history": list(review.agenda_history.select_related("by")[:15]),
-        "attendees": list(review.attendees.order_by("first_name")),
+        "attendees": attendees,
         "pulse": getattr(review, "pulse", None),
         "can_edit": perm.can_propose_review_item(user, review, attendee_ids),
         "can_facilitate": perm.can_facilitate_review(user, review),
@@ -91,9 +92,9 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
             (s, ReviewStatus(s).label)
             for s in sorted(ALLOWED[ReviewStatus(review.status)], key=services.status_position, reverse=True)
         ],
-        "item_form": extra.pop("item_form", None) or AgendaItemForm(initial={"presenter": user}),
+        "item_form": extra.pop("item_form", None) or AgendaItemForm(initial={"presenter": user}, review=review),
         "decision_form": extra.pop("decision_form", None) or DecisionForm(),
-        "action_form": extra.pop("action_form", None) or ActionItemForm(initial={"owner": user}),
+        "action_form": extra.pop("action_form", None) or ActionItemForm(initial={"owner": user}, review=review),
     }
     ctx.update(extra)
     return ctx
@@ -118,7 +119,7 @@ def item_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
     if not perm.can_propose_review_item(request.user, review):
         raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
-    form = AgendaItemForm(request.POST)
+    form = AgendaItemForm(request.POST, review=review)
     if form.is_valid():
         try:
             services.item_add(review=review, by=request.user, **form.cleaned_data)
@@ -138,7 +139,7 @@ def item_edit(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpR
     item = get_object_or_404(AgendaItem.objects.select_related("presenter"), pk=pk, review=review)
     if not perm.can_propose_review_item(request.user, review):
         raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
-    form = AgendaItemEditForm(request.POST or None, instance=item, initial={"version": item.version})
+    form = AgendaItemEditForm(request.POST or None, instance=item, initial={"version": item.version}, review=item.review)
     conflict = None
     status = 200
     if request.method == "POST":
@@ -148,7 +149,7 @@ def item_edit(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpR
                 services.item_update(item=item, by=request.user, version=form.cleaned_data["version"], **data)
             except ConflictError as exc:
                 conflict = exc.current
-                form = AgendaItemEditForm(request.POST, instance=item, initial={"version": item.version})
+                form = AgendaItemEditForm(request.POST, instance=item, initial={"version": item.version}, review=item.review)
                 form.is_valid()
                 status = 409
             except ValidationError as exc:
@@ -250,7 +251,7 @@ def decision_add(request: AuthedRequest, year: int, quarter: int) -> HttpRespons
 @require_POST
 def action_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
-    form = ActionItemForm(request.POST)
+    form = ActionItemForm(request.POST, review=review)
     if not form.is_valid():
         return render(request, "reviews/detail.html", _context(request, review, action_form=form), status=422)
     services.action_item_add(review=review, by=request.user, **form.cleaned_data)

@@ -43,7 +43,7 @@
           if (wanted) {
             var note = window.prompt("Write " + wanted + " for " + evt.item.getAttribute("data-code") + ":");
             if (note === null || !note.trim()) { putBack(evt); return; }
-            form.querySelector("textarea[name=note]").value = note;
+            form.querySelector("[name=note]").value = note;
           }
           window.htmx.trigger(form, "submit");
         }

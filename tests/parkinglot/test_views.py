@@ -269,3 +269,18 @@ def test_search_covers_details_and_comments(client_as, make_snag, liaison, membe
     for word in ("segment", "webinar"):
         page = client_as(liaison).get(f"/snags/?q={word}").content.decode()
         assert "Exports fail" in page and "Unrelated" not in page, word
+
+
+def test_board_asks_for_the_note_on_the_card_when_a_move_needs_one(client_as, snag, liaison):
+    url = f"{snag.get_absolute_url()}move/"
+    for extra in ({}, HX):
+        response = client_as(liaison).post(url, {"to": "parked", "from": "board", "version": 1, "note": ""}, **extra)
+        body = response.content.decode()
+        assert response.status_code == 422 and "Write a reason" in body
+        assert f'id="note-{snag.code}"' in body and f'id="note-SNAG-' in body  # only this card is expanded
+    snag.refresh_from_db()
+    assert snag.status == SnagStatus.NEW
+    done = client_as(liaison).post(
+        url, {"to": "parked", "from": "board", "version": 1, "note": "QBR", "parked_for": "qbr", "department": "it"}
+    )
+    assert done.status_code == 302 and done.url == "/snags/board/?department=it"

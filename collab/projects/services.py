@@ -430,12 +430,20 @@ def _apply_ranking(*, by: Any, new_order: list[int], reason: str, number: int, n
 
 
 def _ranking_resync(*, by: Any, reason: str, now: datetime) -> None:
-    """After a project enters or leaves the active set: keep the order, close the gaps, append new ones."""
-    ranked = list(Project.objects.filter(rank__isnull=False).order_by("rank").values_list("pk", "status"))
-    order = [pk for pk, status in ranked if status in ACTIVE_STATUSES]
-    newcomers = Project.objects.active().filter(rank__isnull=True).order_by("created_at", "pk")
-    order += list(newcomers.values_list("pk", flat=True))
-    _apply_ranking(by=by, new_order=order, reason=reason, number=ranking_number() + 1, now=now)
+    """After a project enters or leaves the active set: keep the order, close the gaps, append new ones.
+    If an executive's reorder takes the next ranking number at the same moment, read the order again."""
+    for attempt in range(3):
+        ranked = list(Project.objects.filter(rank__isnull=False).order_by("rank").values_list("pk", "status"))
+        order = [pk for pk, status in ranked if status in ACTIVE_STATUSES]
+        newcomers = Project.objects.active().filter(rank__isnull=True).order_by("created_at", "pk")
+        order += list(newcomers.values_list("pk", flat=True))
+        try:
+            _apply_ranking(by=by, new_order=order, reason=reason, number=ranking_number() + 1, now=now)
+        except ConflictError:
+            if attempt == 2:
+                raise
+        else:
+            return
 
 
 def ranking_reorder(

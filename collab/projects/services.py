@@ -286,6 +286,8 @@ def project_transition(*, project: Project, by: Any, to: str, note: str = "", no
             by=by,
             at=now,
         )
+        if to == ProjectStatus.REQUIREMENTS:
+            _request_signoffs(locked, now)
         if (locked.status in ACTIVE_STATUSES) != (to in ACTIVE_STATUSES):
             verb = "leaves" if to not in ACTIVE_STATUSES else "returns to"
             _ranking_resync(by=by, reason=f"“{locked.name}” {verb} the ranking ({ProjectStatus(to).label})", now=now)
@@ -294,6 +296,25 @@ def project_transition(*, project: Project, by: Any, to: str, note: str = "", no
 
 
 # --- requirements and sign-offs ------------------------------------------------------------
+def _request_signoffs(project: Project, now: datetime) -> None:
+    """Ask the heads who have not signed the current version yet (when the project enters requirements)."""
+    version = current_requirements(project)
+    if version is None:
+        return
+    answered = set(version.signoffs.values_list("department", flat=True))
+    departments = [d for d in project.departments.values_list("department", flat=True) if d not in answered]
+    heads = list(User.objects.heads_of(departments).values_list("pk", flat=True))
+    notifications.notify(
+        kind=kinds.SignOffRequested.key,
+        obj=version,
+        recipient_ids=heads,
+        title=f"Please sign off the requirements of {project.name} (v{version.number})",
+        body="The project cannot be approved until every affected department head has signed off.",
+        link=project.get_absolute_url() + "#requirements",
+        due_at=now,
+    )
+
+
 def requirements_save(
     *,
     project: Project,

@@ -43,17 +43,15 @@ GOALS = [
     ),
 ]
 
-REQUIREMENTS = """# {name}
-
-## Why
+REQUIREMENTS = """### Why
 {summary}
 
-## Must have
+### Must have
 - Works with the CRM and the marketing automation platform
 - Single sign-on for both teams
 - Data stays in the EU
 
-## Success measures
+### Success measures
 - Adopted by both teams within a quarter of going live
 """
 
@@ -355,7 +353,7 @@ def _lifecycles(projects: dict[str, Project], people: dict[str, User], clock: _C
                 by=by,
                 based_on=1,
                 change_note="Deal size added to the scoring model.",
-                text=version.text + "\n## Scoring\n- Engagement in the last 30 days\n- Deal size from the CRM\n",
+                text=version.text + "\n### Scoring\n- Engagement in the last 30 days\n- Deal size from the CRM\n",
                 now=timezone.now() - timedelta(days=2),
             )
             continue

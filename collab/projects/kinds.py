@@ -43,6 +43,13 @@ class RequirementsChanged(Kind):
     swept = False
 
 
+class SignOffRequested(Kind):
+    key = "project_signoff_requested"
+    label = "Requirements ready for your sign-off"
+    description = "A project affecting your department asks you to sign off its requirements."
+    swept = False
+
+
 class ChangeRequestRaised(Kind):
     key = "project_change_request"
     label = "Change request raised"
@@ -194,5 +201,5 @@ class SignOffWaiting(Kind):
                 )
 
 
-EVENT_KINDS = (RankChanged, RequirementsChanged, ChangeRequestRaised)
+EVENT_KINDS = (RankChanged, RequirementsChanged, SignOffRequested, ChangeRequestRaised)
 REMINDER_KINDS = (MilestoneDueSoon, MilestoneOverdue, ChangeRequestWaiting, SignOffWaiting)

@@ -286,6 +286,8 @@ def project_transition(*, project: Project, by: Any, to: str, note: str = "", no
             by=by,
             at=now,
         )
+        if to == ProjectStatus.REQUIREMENTS:
+            _request_signoffs(locked, now)
         if (locked.status in ACTIVE_STATUSES) != (to in ACTIVE_STATUSES):
             verb = "leaves" if to not in ACTIVE_STATUSES else "returns to"
             _ranking_resync(by=by, reason=f"“{locked.name}” {verb} the ranking ({ProjectStatus(to).label})", now=now)
@@ -294,6 +296,25 @@ def project_transition(*, project: Project, by: Any, to: str, note: str = "", no
 
 
 # --- requirements and sign-offs ------------------------------------------------------------
+def _request_signoffs(project: Project, now: datetime) -> None:
+    """Ask the heads who have not signed the current version yet (when the project enters requirements)."""
+    version = current_requirements(project)
+    if version is None:
+        return
+    answered = set(version.signoffs.values_list("department", flat=True))
+    departments = [d for d in project.departments.values_list("department", flat=True) if d not in answered]
+    heads = list(User.objects.heads_of(departments).values_list("pk", flat=True))
+    notifications.notify(
+        kind=kinds.SignOffRequested.key,
+        obj=version,
+        recipient_ids=heads,
+        title=f"Please sign off the requirements of {project.name} (v{version.number})",
+        body="The project cannot be approved until every affected department head has signed off.",
+        link=project.get_absolute_url() + "#requirements",
+        due_at=now,
+    )
+
+
 def requirements_save(
     *,
     project: Project,
@@ -430,12 +451,20 @@ def _apply_ranking(*, by: Any, new_order: list[int], reason: str, number: int, n
 
 
 def _ranking_resync(*, by: Any, reason: str, now: datetime) -> None:
-    """After a project enters or leaves the active set: keep the order, close the gaps, append new ones."""
-    ranked = list(Project.objects.filter(rank__isnull=False).order_by("rank").values_list("pk", "status"))
-    order = [pk for pk, status in ranked if status in ACTIVE_STATUSES]
-    newcomers = Project.objects.active().filter(rank__isnull=True).order_by("created_at", "pk")
-    order += list(newcomers.values_list("pk", flat=True))
-    _apply_ranking(by=by, new_order=order, reason=reason, number=ranking_number() + 1, now=now)
+    """After a project enters or leaves the active set: keep the order, close the gaps, append new ones.
+    If an executive's reorder takes the next ranking number at the same moment, read the order again."""
+    for attempt in range(3):
+        ranked = list(Project.objects.filter(rank__isnull=False).order_by("rank").values_list("pk", "status"))
+        order = [pk for pk, status in ranked if status in ACTIVE_STATUSES]
+        newcomers = Project.objects.active().filter(rank__isnull=True).order_by("created_at", "pk")
+        order += list(newcomers.values_list("pk", flat=True))
+        try:
+            _apply_ranking(by=by, new_order=order, reason=reason, number=ranking_number() + 1, now=now)
+        except ConflictError:
+            if attempt == 2:
+                raise
+        else:
+            return
 
 
 def ranking_reorder(

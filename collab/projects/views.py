@@ -104,6 +104,8 @@ def create(request: AuthedRequest) -> HttpResponse:
             project = services.project_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+        except ConflictError as exc:
+            form.add_error(None, f"{exc} Please save again.")
         else:
             messages.success(request, f"“{project.name}” is proposed and joins the ranking at {project.rank}.")
             return redirect(project)

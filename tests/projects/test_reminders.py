@@ -111,3 +111,12 @@ def test_ranking_move_notifies_each_sponsor_once_per_moved_project(
     _sweep(datetime.now(tz=UTC))  # a later sweep sends nothing twice
     assert _who("project_rank_changed") == ["cio", "cio", "cmo", "cmo"]
     assert Notification.objects.filter(kind="project_rank_changed", title__contains="from rank 2 to 1").count() == 2
+
+
+def test_entering_requirements_asks_the_heads_who_have_not_signed(
+    project, cmo, cio, sales_head, django_capture_on_commit_callbacks
+):
+    services.signoff_record(project=project, by=cmo, department="marketing", version_number=1, decision="approved")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_transition(project=project, by=cmo, to=ProjectStatus.REQUIREMENTS)
+    assert _who("project_signoff_requested") == ["cio", "sales.head"]

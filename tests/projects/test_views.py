@@ -296,11 +296,15 @@ def test_goal_page_lists_detours_from_the_parking_lot_hook(client_as, member, go
     def provider(goal_id):
         return {"snags": [Snag()], "days_lost": 4} if goal_id == goal.pk else None
 
+    from parkinglot import selectors as snag_selectors
+
+    hooks.withdraw("goals.detours", snag_selectors.goal_detours)  # this provider alone answers
     hooks.provide("goals.detours", provider)
     try:
         body = client_as(member).get(goal.get_absolute_url()).content.decode()
     finally:
         hooks.withdraw("goals.detours", provider)
+        hooks.provide("goals.detours", snag_selectors.goal_detours)
     assert "S-7 Tracking pixel blocked" in body and "<strong>4</strong> days lost" in body
 
 

@@ -218,7 +218,9 @@ def move(request: AuthedRequest, code: str) -> HttpResponse:
             return render(request, "parkinglot/board.html", context, status=422)
         messages.success(request, f"{snag.code} moved.")
         department = request.POST.get("department", "")
-        board_url = reverse("parkinglot:board") + (f"?department={department}" if department in Department.values else "")
+        board_url = reverse("parkinglot:board") + (
+            f"?department={department}" if department in Department.values else ""
+        )
         return redirect(_safe_next(request, board_url))
     if error:
         if wants_fragment(request):

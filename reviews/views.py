@@ -139,7 +139,9 @@ def item_edit(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpR
     item = get_object_or_404(AgendaItem.objects.select_related("presenter"), pk=pk, review=review)
     if not perm.can_propose_review_item(request.user, review):
         raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
-    form = AgendaItemEditForm(request.POST or None, instance=item, initial={"version": item.version}, review=item.review)
+    form = AgendaItemEditForm(
+        request.POST or None, instance=item, initial={"version": item.version}, review=item.review
+    )
     conflict = None
     status = 200
     if request.method == "POST":
@@ -149,7 +151,9 @@ def item_edit(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpR
                 services.item_update(item=item, by=request.user, version=form.cleaned_data["version"], **data)
             except ConflictError as exc:
                 conflict = exc.current
-                form = AgendaItemEditForm(request.POST, instance=item, initial={"version": item.version}, review=item.review)
+                form = AgendaItemEditForm(
+                    request.POST, instance=item, initial={"version": item.version}, review=item.review
+                )
                 form.is_valid()
                 status = 409
             except ValidationError as exc:

@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.expressions import RawSQL
@@ -16,6 +15,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from collab.accounts.models import Department
+from collab.lib.cache import cached
 from parkinglot.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -223,6 +223,20 @@ def goal_detours(goal_id: int) -> dict[str, Any]:
     return {"snags": snags, "days_lost": total, "count": qs.count()}
 
 
+def days_lost_by_goal() -> dict[int, Any]:
+    """Days lost to snags per goal (through the snag's own goal, else its project's): one query."""
+    from django.db.models.functions import Coalesce
+
+    rows = (
+        Snag.objects.annotate(goal_key=Coalesce("goal_id", "project__goal_id"))
+        .filter(goal_key__isnull=False)
+        .values("goal_key")
+        .annotate(days=Sum("days_lost"), n=Count("id"))
+        .values_list("goal_key", "days", "n")
+    )
+    return {goal: {"days": days or 0, "snags": n} for goal, days, n in rows}
+
+
 def agenda_suggestions(meeting: Any) -> list[dict[str, str]]:
     """Parked snags addressed to a meeting: parked for the next meeting of an attendee (as owner or raiser),
     and, for a CMO–CIO sync, those parked for the sync."""
@@ -333,15 +347,11 @@ def _first_answer_waits(base: SnagQuerySet, start: date, end: date) -> list[tupl
 
 def weekly_trend(*, department: str = "", today: date, n: int = 12) -> list[dict[str, Any]]:
     """Opened and resolved snags per week for the last ``n`` weeks — cached for a minute (the heavy part)."""
+    base = Snag.objects.all()
+    if department:
+        base = base.filter(raiser_department=department)
     key = f"parkinglot:weekly:{department or 'all'}:{today.isoformat()}:{n}"
-    found = cache.get(key)
-    if found is None:
-        base = Snag.objects.all()
-        if department:
-            base = base.filter(raiser_department=department)
-        found = _weekly(base, today, n)
-        cache.set(key, found, 60)
-    return found
+    return cached(key, 60, lambda: _weekly(base, today, n))
 
 
 def _weekly(base: SnagQuerySet, today: date, n: int = 12) -> list[dict[str, Any]]:

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from collab.lib.cache import cached
 from reviews.models import ActionItem, Review
 
 LIVE_FACTS_SECONDS = 60
@@ -125,12 +125,9 @@ def for_display(review: Review) -> tuple[dict[str, Any], bool]:
     snapshot = getattr(review, "snapshot", None) if review.is_locked else None
     if snapshot is not None:
         return snapshot.data, True
+    # live figures read every app: computed at most once a minute per review
     key = f"reviews:facts:{review.pk}:{review.version}"
-    data = cache.get(key)
-    if data is None:  # live figures read every app: computed at most once a minute per review
-        data = compute(review)
-        cache.set(key, data, LIVE_FACTS_SECONDS)
-    return data, False
+    return cached(key, LIVE_FACTS_SECONDS, lambda: compute(review)), False
 
 
 @section("pulse", "Relationship pulse")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from collab.lib.cache import cached
+from collab.projects import selectors as project_selectors
 from liaison import selectors as liaison_selectors
 from parkinglot import selectors as snag_selectors
 from reviews import pulse
@@ -64,6 +66,25 @@ def _snags(lens: str, today: date) -> dict[str, Any]:
     return {**data, "chart": json.dumps(chart), "max_age": max((a["count"] for a in data["ages"]), default=0)}
 
 
+def _projects(lens: str, today: date) -> dict[str, Any]:
+    rows = project_selectors.ranking(limit=10)
+    return {"rows": rows, "vacancies": getattr(rows[0].project, "vacancies_total", 0) if rows else 0}
+
+
+def _changes(lens: str, today: date) -> dict[str, Any]:
+    return {"entries": project_selectors.change_feed(limit=10)}
+
+
+def _goals(lens: str, today: date) -> dict[str, Any]:
+    lost = snag_selectors.days_lost_by_goal()
+    return {
+        "goals": [
+            {"goal": g, "progress": p, "lost": lost.get(g.pk, {"days": 0, "snags": 0})}
+            for g, p in project_selectors.goal_list()
+        ]
+    }
+
+
 def _relationship(lens: str, today: date) -> dict[str, Any]:
     sync = liaison_selectors.cmo_cio_sync_status()
     return {"sync": sync, "actions": liaison_selectors.open_action_items_of_executives(), "today": today}
@@ -98,11 +119,23 @@ def _pulse(lens: str, today: date) -> dict[str, Any]:
 
 PANELS: list[Panel] = [
     Panel("snags", "Snags", _snags),
+    Panel("projects", "Projects in ranked order", _projects),
+    Panel("changes", "Change feed", _changes),
     Panel("relationship", "CMO–CIO relationship", _relationship),
     Panel("qbr", "Next quarterly business review", _qbr),
     Panel("liaisons", "Liaison coverage", _liaisons),
+    Panel("goals", "Shared goals", _goals),
     Panel("pulse", "Relationship pulse", _pulse),
 ]
+
+
+PANEL_SECONDS = 30
+
+
+def build(panel: Panel, lens: str, today: date) -> dict[str, Any]:
+    """A panel's figures, shared by everyone for ``PANEL_SECONDS`` (the same truth for the CMO and the CIO):
+    the first visitor computes them, the others and the 60-second htmx refreshes read them."""
+    return cached(f"dashboard:{panel.key}:{lens}:{today.isoformat()}", PANEL_SECONDS, lambda: panel.build(lens, today))
 
 
 def get(key: str) -> Panel | None:

@@ -19,7 +19,7 @@ def _lens(request: AuthedRequest) -> str:
 def index(request: AuthedRequest) -> HttpResponse:
     lens = _lens(request)
     today = timezone.localdate()
-    rendered = [(p, p.build(lens, today)) for p in panels.PANELS]
+    rendered = [(p, panels.build(p, lens, today)) for p in panels.PANELS]
     return render(request, "dashboard/index.html", {"panels": rendered, "lens": lens, "lenses": panels.LENSES})
 
 
@@ -32,7 +32,7 @@ def panel(request: AuthedRequest, key: str) -> HttpResponse:
     response = render(
         request,
         "dashboard/panel.html",
-        {"panel": found, "ctx": found.build(lens, timezone.localdate()), "lens": lens},
+        {"panel": found, "ctx": panels.build(found, lens, timezone.localdate()), "lens": lens},
     )
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from collab.accounts.models import Department, User
@@ -119,9 +119,15 @@ def next_milestone(project: Project) -> Milestone | None:
     return open_ms[0] if open_ms else None
 
 
-def ranking() -> list[RankingRow]:
-    """The forced ranking of active projects, best first, with what the dashboard shows beside each."""
-    projects = _with_people(Project.objects.active().ranked())
+VACANT = Q(marketing_sponsor__is_active=False) | Q(it_sponsor__is_active=False)
+
+
+def ranking(limit: int | None = None) -> list[RankingRow]:
+    """The forced ranking of active projects, best first (the top ``limit`` if given), with what the dashboard
+    shows beside each. Each row's project carries ``vacancies_total``: how many active projects lack a sponsor
+    (a window over all of them, so the top ten still know about the rest)."""
+    qs = Project.objects.active().ranked().annotate(vacancies_total=Window(Count("id", filter=VACANT)))
+    projects = _with_people(qs[:limit] if limit else qs)
     return [
         RankingRow(
             project=p,
@@ -137,6 +143,11 @@ def ranking() -> list[RankingRow]:
         )
         for p in projects
     ]
+
+
+def vacancy_count() -> int:
+    """Active projects missing a sponsor (one left the company): one query."""
+    return Project.objects.active().filter(VACANT).count()
 
 
 def ranking_version() -> int:

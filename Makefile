@@ -45,8 +45,11 @@ lint: install
 e2e: install
 	COLLAB_TESTING=1 $(PY) -m pytest -m e2e -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
+## make bench: company scale on Postgres (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/collab_bench):
+## seed 100k snags once, then query counts, sizes, wrk load on each key page and the sweeps; bench/results.json
 bench: install
-	@echo "make bench is filled in by the benchmark issue (#11)."
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian)"; apt-get install -y wrk >/dev/null 2>&1 || sudo apt-get install -y wrk; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .run staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -29,7 +29,7 @@ def test_cmo_logs_in_and_sees_the_nav(login):
     for name in ("Dashboard", "Parking lot", "Projects", "Liaisons", "Meetings", "Reviews"):
         assert nav.get_by_role("link", name=name).is_visible()
     assert page.get_by_role("button", name="Log out").is_visible()
-    assert page.get_by_text("Claire Moreau").is_visible()
+    assert page.get_by_role("link", name="Claire Moreau").is_visible()
     assert not page.console_errors, page.console_errors  # no CSP violations, no script errors
 
 

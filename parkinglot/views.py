@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
-from collab.accounts.models import Department, User
+from collab.accounts.models import Department, Role, User
 from collab.lib.htmx import render_page, wants_fragment
 from collab.projects.models import Project
 from parkinglot import selectors, services
@@ -56,10 +57,18 @@ def _list_context(request: AuthedRequest) -> dict[str, Any]:
         "sorts": selectors.SORT_LABELS,
         "impacts": Snag._meta.get_field("impact").choices,
         "departments": Department.choices,
-        "owners": User.objects.filter(snags_owned__isnull=False).distinct().order_by("first_name", "last_name"),
+        "owners": _owner_choices(flt.owner),
         "projects": Project.objects.order_by("name").only("pk", "name"),
         "can_triage": perm.can_triage_snag(request.user),
     }
+
+
+def _owner_choices(selected: int | None) -> Any:
+    """The people who own snags: liaisons, executives and department heads (and whoever the filter names)."""
+    who = Q(role__in=[Role.LIAISON, Role.EXECUTIVE]) | Q(is_department_head=True)
+    if selected:
+        who |= Q(pk=selected)
+    return User.objects.filter(who, is_active=True).order_by("first_name", "last_name")
 
 
 @require_GET

@@ -232,12 +232,18 @@ def goal_detours(goal_id: int) -> dict[str, Any]:
     return {"snags": snags, "days_lost": total, "count": qs.count()}
 
 
-def days_lost_by_goal() -> dict[int, Any]:
-    """Days lost to snags per goal (through the snag's own goal, else its project's): one query."""
+def days_lost_by_goal(start: date | None = None, end: date | None = None) -> dict[int, Any]:
+    """Days lost to snags per goal (through the snag's own goal, else its project's), for snags logged between
+    ``start`` and ``end`` if given: one query."""
     from django.db.models.functions import Coalesce
 
+    qs = Snag.objects.all()
+    if start is not None:
+        qs = qs.filter(created_at__gte=_aware(start))
+    if end is not None:
+        qs = qs.filter(created_at__lt=_aware(end + timedelta(days=1)))
     rows = (
-        Snag.objects.annotate(goal_key=Coalesce("goal_id", "project__goal_id"))
+        qs.annotate(goal_key=Coalesce("goal_id", "project__goal_id"))
         .filter(goal_key__isnull=False)
         .values("goal_key")
         .annotate(days=Sum("days_lost"), n=Count("id"))
@@ -291,6 +297,12 @@ def quarter_facts(start: date, end: date) -> dict[str, Any]:
         days=Sum("days_lost"),
     )
     resolved = Snag.objects.filter(status=SnagStatus.RESOLVED, resolved_at__gte=lo, resolved_at__lt=hi).count()
+    by_department = list(
+        logged.values("raiser_department")
+        .annotate(n=Count("id"), escalated=Count("id", filter=Q(escalation_level__gte=2)), days=Sum("days_lost"))
+        .order_by("raiser_department")
+        .values_list("raiser_department", "n", "escalated", "days")
+    )
     still_open = Snag.objects.open().filter(created_at__lt=hi).count()
     return {
         "logged": agg["n"],
@@ -300,6 +312,10 @@ def quarter_facts(start: date, end: date) -> dict[str, Any]:
         "still_open": still_open,
         "median_first_answer_hours": median_first_answer_hours(start, end),
         "parked_for_qbr": list(parked_for_qbr().order_by("created_at")[:20]),
+        "by_department": [
+            {"department": Department(d).label, "logged": n, "escalated": e, "days_lost": days or 0}
+            for d, n, e, days in by_department
+        ],
     }
 
 

@@ -9,10 +9,10 @@ returns an honest empty state, never made-up numbers. Locking the agenda stores 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from collab.lib.cache import cached
@@ -71,17 +71,20 @@ def _snags(review: Review, start: date, end: date) -> dict[str, Any] | None:
             {"label": "Logged", "value": data["logged"]},
             {"label": "Resolved", "value": data["resolved"]},
             {"label": "Escalated to the executives", "value": data["escalated"]},
-            {"label": "Days lost (estimated)", "value": str(data["days_lost"])},
+            {"label": "Days lost (estimated)", "value": f"{data['days_lost']:.1f}"},
             {"label": "Median time to first answer", "value": "–" if hours is None else f"{hours} h"},
             {"label": "Still open", "value": data["still_open"]},
         ],
         "table": {
-            "columns": ["Parked for this QBR", "Owner", "Logged"],
+            "columns": ["Department", "Logged", "Escalated", "Days lost"],
             "rows": [
-                [f"{s.code} {s.title}", s.owner.display_name if s.owner else "–", s.created_at.date().isoformat()]
-                for s in data["parked_for_qbr"]
+                [d["department"], d["logged"], d["escalated"], f"{d['days_lost']:.1f}"] for d in data["by_department"]
             ],
         },
+        "list": [
+            f"Parked for this QBR: {s.code} {s.title} ({s.owner.display_name if s.owner else 'no owner'})"
+            for s in data["parked_for_qbr"]
+        ],
     }
 
 
@@ -103,6 +106,55 @@ def _meetings(review: Review, start: date, end: date) -> dict[str, Any] | None:
         ],
         "table": {"columns": ["Series", "Held"], "rows": [[k, v] for k, v in sorted(by_series.items())]},
     }
+
+
+@section("projects", "Joint projects this quarter")
+def _projects(review: Review, start: date, end: date) -> dict[str, Any] | None:
+    from collab.projects.models import ChangeRequest, FeedEntry, FeedKind, Milestone
+
+    milestones = list(
+        Milestone.objects.filter(due_date__gte=start, due_date__lte=end).values_list("done_on", "due_date")
+    )
+    hit = sum(1 for done, due in milestones if done is not None and done <= due)
+    lo, hi = _aware(start), _aware(end + timedelta(days=1))
+    feed = dict(
+        FeedEntry.objects.filter(at__gte=lo, at__lt=hi).values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    requests = dict(
+        ChangeRequest.objects.filter(created_at__gte=lo, created_at__lt=hi)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    if not milestones and not feed and not requests:
+        return {"empty": "No milestone was due and no ranking or scope changed this quarter."}
+    return {
+        "figures": [
+            {"label": "Milestones due", "value": len(milestones)},
+            {"label": "Hit on time", "value": hit},
+            {"label": "Missed or late", "value": len(milestones) - hit},
+            {"label": "Ranking changes", "value": feed.get(FeedKind.RANK, 0)},
+            {"label": "Change requests raised", "value": sum(requests.values())},
+            {"label": "Change requests approved", "value": requests.get("approved", 0)},
+        ],
+    }
+
+
+@section("goals", "Days lost to snags per shared goal")
+def _goals(review: Review, start: date, end: date) -> dict[str, Any] | None:
+    from collab.projects.models import Goal
+    from parkinglot import selectors as snag_selectors
+
+    lost = snag_selectors.days_lost_by_goal(start=start, end=end)
+    if not lost:
+        return {"empty": "No snag logged this quarter was tied to a shared goal."}
+    titles = dict(Goal.objects.filter(pk__in=lost).values_list("pk", "title"))
+    rows = sorted(((titles.get(g, "?"), v["snags"], f"{v['days']:.1f}") for g, v in lost.items()), key=lambda r: r[0])
+    return {"table": {"columns": ["Goal", "Snags", "Days lost"], "rows": [list(r) for r in rows]}}
+
+
+def _aware(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
 
 
 def compute(review: Review, now: datetime | None = None) -> dict[str, Any]:

@@ -54,3 +54,59 @@ def next_review() -> Review | None:
         .order_by("year", "quarter")
         .first()
     )
+
+
+def suggestions(review: Any) -> list[dict[str, str]]:
+    """What the other apps want on this QBR's agenda, minus what is already there: snags parked for the QBR,
+    open action items of the last QBR, projects off track, and change requests waiting on the sponsors.
+    Each has a stable ``key`` (kept in the agenda item's ``source``) so it is offered once."""
+    from django.db.models import Q
+
+    from collab.projects.models import ChangeRequest, ChangeRequestStatus, Project
+    from parkinglot import selectors as snag_selectors
+    from reviews.models import ActionItem, Review
+
+    taken = set(review.items.exclude(source="").values_list("source", flat=True))
+
+    def offer(key: str, title: str, kind: str, why: str, link: str) -> dict[str, str]:
+        return {"key": key, "title": title, "kind": kind, "why": why, "link": link}
+
+    out = [
+        offer(f"snag:{s.code}", f"{s.code}: {s.title}", "challenge", "Parked for this QBR", s.get_absolute_url())
+        for s in snag_selectors.parked_for_qbr().order_by("created_at")[:15]
+    ]
+    earlier = Q(year__lt=review.year) | Q(year=review.year, quarter__lt=review.quarter)
+    last = Review.objects.filter(earlier).order_by("-year", "-quarter").first()
+    if last is not None:
+        open_actions = ActionItem.objects.filter(review=last, done_at__isnull=True).select_related("owner")[:15]
+        out += [
+            offer(
+                f"action:{a.pk}",
+                f"Carried over: {a.title}",
+                "update",
+                f"Open action of QBR {last.label} ({a.owner.display_name})",
+                last.get_absolute_url() + "#actions",
+            )
+            for a in open_actions
+        ]
+    out += [
+        offer(
+            f"project:{p.pk}",
+            f"{p.name} is off track",
+            "challenge",
+            p.health_note or "Health: off track",
+            p.get_absolute_url(),
+        )  # fmt: skip
+        for p in Project.objects.active().filter(health="off_track").order_by("rank")[:10]
+    ]
+    out += [
+        offer(
+            f"change:{c.pk}",
+            f"Change request: {c.title} ({c.project.name})",
+            "decision",
+            "Waiting for the sponsors",
+            c.project.get_absolute_url(),
+        )  # fmt: skip
+        for c in ChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).select_related("project")[:10]
+    ]
+    return [s for s in out if s["key"] not in taken]

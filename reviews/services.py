@@ -126,6 +126,19 @@ def item_add(*, review: Review, by: Any, **fields: Any) -> AgendaItem:
     return item
 
 
+def suggestion_add(*, review: Review, by: Any, key: str) -> AgendaItem:
+    """Put one of the suggested items on the agenda (10 minutes, joint), remembering where it came from."""
+    from reviews import selectors
+
+    found = next((s for s in selectors.suggestions(review) if s["key"] == key), None)
+    if found is None:
+        raise ValidationError("That suggestion is gone or already on the agenda.")
+    return item_add(
+        review=review, by=by, title=found["title"][:200], kind=found["kind"], team="joint",
+        presenter=None, time_box_minutes=10, notes=f"[{found['why']}]({found['link']})", source=found["key"],
+    )  # fmt: skip
+
+
 EDITABLE = ("title", "kind", "team", "presenter", "time_box_minutes", "notes")
 
 

@@ -114,6 +114,33 @@ def _agenda_response(request: AuthedRequest, review: Review, status: int = 200, 
     return redirect(review.get_absolute_url() + "#agenda")
 
 
+@require_GET
+def suggestions(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    """What the other apps suggest for the agenda: loaded into the review page by htmx, a page of its own
+    without JavaScript."""
+    review = _review(year, quarter)
+    context = {
+        "review": review,
+        "suggestions": selectors.suggestions(review) if not review.is_locked else [],
+        "can_edit": perm.can_propose_review_item(request.user, review),
+    }
+    return render_page(request, "reviews/suggestions.html", "list", context)
+
+
+@require_POST
+def suggestion_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    if not perm.can_propose_review_item(request.user, review):
+        raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
+    try:
+        item = services.suggestion_add(review=review, by=request.user, key=request.POST.get("key", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    else:
+        messages.success(request, f"“{item.title}” is on the agenda.")
+    return redirect(review.get_absolute_url() + "#agenda")
+
+
 @require_POST
 def item_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)

@@ -92,6 +92,8 @@ def review_transition(*, review: Review, by: Any, to: str, now: datetime | None 
     Locking stores the quarter's facts as a frozen snapshot; unlocking keeps the history and drops it."""
     if not perm.can_facilitate_review(by, review):
         raise PermissionDenied("Only the facilitator and executives move a review along.")
+    if to not in ReviewStatus.values:
+        raise ValidationError("Choose a status the review can move to.")
     if to not in ALLOWED.get(ReviewStatus(review.status), set()):
         raise ValidationError(f"A review cannot go from “{review.get_status_display()}” to “{ReviewStatus(to).label}”.")
     with transaction.atomic():

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
-from collab.accounts.models import Department, User
+from collab.accounts.models import Department, Role, User
 from collab.lib.time import zone
 from collab.projects.models import Project
 from liaison.models import Cadence, Readiness, SeriesKind
@@ -125,12 +126,32 @@ class NotesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AttendeesForm(forms.Form):
-    attendees = forms.ModelMultipleChoiceField(queryset=_people(), required=False)
+def meeting_people(meeting: Any) -> Any:
+    """The people a meeting's pickers offer: who is invited or usually is, the organiser, and the relationship's
+    people (executives, liaisons, department heads) — a short list even in a company of thousands."""
+    if meeting is None:
+        return _people()
+    who = (
+        Q(meetings_attended=meeting)
+        | Q(pk=meeting.organiser_id)
+        | Q(role__in=[Role.EXECUTIVE, Role.LIAISON])
+        | Q(is_department_head=True)
+    )
+    if getattr(meeting, "series_id", None):
+        who |= Q(pk__in=meeting.series.default_attendees.values("pk"))
+    return _people().filter(who).distinct().order_by("first_name", "last_name")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+class AttendeesForm(forms.Form):
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=_people(),
+        required=False,
+        help_text="Invited people, the usual attendees and the relationship's leads.",
+    )
+
+    def __init__(self, *args: Any, meeting: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = _people()  # type: ignore[attr-defined]
+        self.fields["attendees"].queryset = meeting_people(meeting)  # type: ignore[attr-defined]
 
 
 class ActionItemForm(forms.Form):
@@ -138,6 +159,6 @@ class ActionItemForm(forms.Form):
     owner = forms.ModelChoiceField(queryset=_people())
     due_date = forms.DateField(label="Due date", widget=DATE)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = meeting_people(meeting)  # type: ignore[attr-defined]

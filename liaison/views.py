@@ -336,8 +336,9 @@ def _meeting_context(request: AuthedRequest, meeting: Meeting, **extra: Any) -> 
         "item_form": extra.pop("item_form", None) or AgendaItemForm(),
         "notes_form": extra.pop("notes_form", None)
         or NotesForm(initial={"notes": meeting.notes, "decisions": meeting.decisions, "version": meeting.version}),
-        "attendees_form": extra.pop("attendees_form", None) or AttendeesForm(initial={"attendees": attendees}),
-        "action_form": extra.pop("action_form", None) or ActionItemForm(initial={"owner": user}),
+        "attendees_form": extra.pop("attendees_form", None)
+        or AttendeesForm(initial={"attendees": attendees}, meeting=meeting),
+        "action_form": extra.pop("action_form", None) or ActionItemForm(initial={"owner": user}, meeting=meeting),
         "is_past": meeting.start < timezone.now(),
     }
     ctx.update(extra)
@@ -456,7 +457,7 @@ def attendees_save(request: AuthedRequest, pk: int) -> HttpResponse:
     m = _meeting(pk)
     if not perm.can_manage_meeting(request.user, m):
         raise PermissionDenied("Only the organiser and executives change who attends.")
-    form = AttendeesForm(request.POST)
+    form = AttendeesForm(request.POST, meeting=m)
     if not form.is_valid():
         return render(request, "liaison/meeting.html", _meeting_context(request, m, attendees_form=form), status=422)
     services.meeting_set_attendees(meeting=m, by=request.user, attendees=form.cleaned_data["attendees"])
@@ -486,7 +487,7 @@ def action_add(request: AuthedRequest, pk: int) -> HttpResponse:
     m = _meeting(pk)
     if not perm.can_edit_meeting_agenda(request.user, m):
         raise PermissionDenied("Only attendees record action items.")
-    form = ActionItemForm(request.POST)
+    form = ActionItemForm(request.POST, meeting=m)
     if form.is_valid():
         try:
             services.action_item_add(meeting=m, by=request.user, **form.cleaned_data)

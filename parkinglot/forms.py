@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
-from collab.accounts.models import User
+from collab.accounts.models import Role, User
 from collab.projects.models import ACTIVE_STATUSES, Goal, Project
 from parkinglot.models import Impact, ParkedFor, SnagStatus
 
@@ -78,12 +79,25 @@ class CommentForm(forms.Form):
     )
 
 
+def owner_choices(current: int | None = None) -> Any:
+    """Who may own a snag: liaisons, executives and department heads (and the current owner)."""
+    who = Q(role__in=[Role.LIAISON, Role.EXECUTIVE]) | Q(is_department_head=True)
+    if current:
+        who |= Q(pk=current)
+    return User.objects.filter(who, is_active=True).order_by("first_name", "last_name")
+
+
 class AssignForm(forms.Form):
     owner = forms.ModelChoiceField(
         label="Owner",
-        queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
-        error_messages={"invalid_choice": "Choose an active person from the list."},
+        queryset=User.objects.filter(is_active=True),
+        help_text="Liaisons, executives and department heads own snags.",
+        error_messages={"invalid_choice": "Choose a liaison, an executive or a department head from the list."},
     )
+
+    def __init__(self, *args: Any, current: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_choices(current)  # type: ignore[attr-defined]
 
 
 class ReviewActionForm(forms.Form):
@@ -93,3 +107,7 @@ class ReviewActionForm(forms.Form):
     parked_for = forms.ChoiceField(choices=ParkedFor.choices, required=False)
     owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_choices()  # type: ignore[attr-defined]

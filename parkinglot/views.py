@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,11 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
-from collab.accounts.models import Department, Role, User
+from collab.accounts.models import Department
 from collab.lib.htmx import render_page, wants_fragment
 from collab.projects.models import Project
 from parkinglot import selectors, services
-from parkinglot.forms import AssignForm, CommentForm, MoveForm, ReviewActionForm, SnagEditForm, SnagForm
+from parkinglot.forms import AssignForm, CommentForm, MoveForm, ReviewActionForm, SnagEditForm, SnagForm, owner_choices
 from parkinglot.models import Comment, ParkedFor, Snag, SnagStatus
 
 PAGE_SIZE = 25
@@ -57,18 +56,10 @@ def _list_context(request: AuthedRequest) -> dict[str, Any]:
         "sorts": selectors.SORT_LABELS,
         "impacts": Snag._meta.get_field("impact").choices,
         "departments": Department.choices,
-        "owners": _owner_choices(flt.owner),
+        "owners": owner_choices(flt.owner),
         "projects": Project.objects.order_by("name").only("pk", "name"),
         "can_triage": perm.can_triage_snag(request.user),
     }
-
-
-def _owner_choices(selected: int | None) -> Any:
-    """The people who own snags: liaisons, executives and department heads (and whoever the filter names)."""
-    who = Q(role__in=[Role.LIAISON, Role.EXECUTIVE]) | Q(is_department_head=True)
-    if selected:
-        who |= Q(pk=selected)
-    return User.objects.filter(who, is_active=True).order_by("first_name", "last_name")
 
 
 @require_GET
@@ -170,7 +161,7 @@ def _detail_context(request: AuthedRequest, snag: Snag, **extra: Any) -> dict[st
         "moves": moves,
         "move_form": MoveForm(initial={"version": snag.version}),
         "comment_form": CommentForm(),
-        "assign_form": AssignForm(initial={"owner": snag.owner_id}),
+        "assign_form": AssignForm(initial={"owner": snag.owner_id}, current=snag.owner_id),
         "can_assign": perm.is_liaison(user) or perm.is_leader(user),
         "can_edit": perm.can_triage_snag(user, snag) or perm.can_confirm_snag_answer(user, snag),
         "has_me_too": snag.me_toos.filter(user=user).exists(),
@@ -329,7 +320,7 @@ def assign(request: AuthedRequest, code: str) -> HttpResponse:
     snag = _snag(request, code)
     if not (perm.is_liaison(request.user) or perm.is_leader(request.user)):
         raise PermissionDenied
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, current=snag.owner_id)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("owner", ["Choose an owner."])))
         return redirect(_safe_next(request, snag.get_absolute_url()))
@@ -425,7 +416,7 @@ def review(request: AuthedRequest) -> HttpResponse:
         "error": error,
         "done": done,
         "form": form if error else ReviewActionForm(),
-        "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+        "owners": owner_choices(),
         "parked_for": ParkedFor.choices,
         "comments": list(current.comments.select_related("author")) if current else [],
         "now": timezone.now(),

@@ -284,3 +284,13 @@ def test_board_asks_for_the_note_on_the_card_when_a_move_needs_one(client_as, sn
         url, {"to": "parked", "from": "board", "version": 1, "note": "QBR", "parked_for": "qbr", "department": "it"}
     )
     assert done.status_code == 302 and done.url == "/snags/board/?department=it"
+
+
+def test_owners_are_liaisons_executives_or_heads_so_the_picker_stays_short(client_as, snag, liaison, member, cio):
+    plain = UserFactory(department="it", first_name="Plain", last_name="Person")
+    page = client_as(liaison).get(snag.get_absolute_url()).content.decode()
+    assert "Plain Person" not in page and cio.display_name in page
+    response = client_as(liaison).post(f"{snag.get_absolute_url()}assign/", {"owner": plain.pk}, follow=True)
+    assert "Choose a liaison, an executive or a department head" in response.content.decode()
+    snag.refresh_from_db()
+    assert snag.owner != plain

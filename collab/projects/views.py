@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,6 +63,9 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 
 # --- list and create -----------------------------------------------------------------------
+PROJECTS_PER_PAGE = 25
+
+
 @require_GET
 def index(request: AuthedRequest) -> HttpResponse:
     filters = ProjectFilterForm(request.GET or None)
@@ -74,14 +78,18 @@ def index(request: AuthedRequest) -> HttpResponse:
             "department": data.get("department") or "",
             "health": data.get("health") or "",
         }
-    projects = list(selectors.project_list(**params))
-    rows = [(p, selectors.signoff_status(p), selectors.next_milestone(p)) for p in projects]
+    page = Paginator(selectors.project_list(**params), PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(p, selectors.signoff_status(p), selectors.next_milestone(p)) for p in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render_page(
         request,
         "projects/index.html",
         "rows",
         {
             "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
             "filters": filters,
             "filtered": any(params.values()),
             "can_create": perm.can_create_project(request.user),

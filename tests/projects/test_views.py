@@ -344,3 +344,14 @@ def test_ranking_selector_query_count(make_project, django_assert_num_queries):
         assert [r.signoff.total for r in rows] == [2] * 5
     with django_assert_num_queries(1):
         selectors.change_feed(limit=10)
+
+
+def test_project_list_is_paginated_keeping_the_filters(client_as, cmo, make_project):
+    from collab.projects.views import PROJECTS_PER_PAGE
+
+    for _ in range(PROJECTS_PER_PAGE + 3):
+        make_project(departments=["sales"], requirements="# R")
+    first = client_as(cmo).get("/projects/?status=proposed").content.decode()
+    assert "Page 1 of 2" in first and 'href="?status=proposed&amp;page=2"' in first
+    second = client_as(cmo).get("/projects/?status=proposed&page=2").content.decode()
+    assert "Page 2 of 2" in second

@@ -165,7 +165,8 @@ class Command(BaseCommand):
     # --- projects ----------------------------------------------------------------------------
     def projects(self, count: int) -> None:
         rng, now = self.rng, self.now
-        marketing, it = self.by_dept[Department.MARKETING], self.by_dept[Department.IT]
+        # sponsors and owners come from a pool of managers on each side, as in a real company
+        marketing, it = self.by_dept[Department.MARKETING][:40], self.by_dept[Department.IT][:40]
         goal_id = _next_id(pm.Goal)
         goals = [(goal_id + i, f"Shared goal {i + 1}", "", rng.choice(marketing), rng.choice(it),
                   (now + timedelta(days=30 * i)).date(), now, now) for i in range(20)]  # fmt: skip

@@ -206,3 +206,8 @@ def open_action_items_of_executives(limit: int = 10) -> list[ActionItem]:
         .select_related("owner", "meeting__series")
         .order_by("due_date", "id")[:limit]
     )
+
+
+def log_entries_between(start: date, end: date) -> int:
+    """How many liaison log entries were written about days ``start`` to ``end`` (for the QBR facts)."""
+    return LogEntry.objects.filter(date__gte=start, date__lte=end).count()

@@ -85,6 +85,26 @@ def _snags(review: Review, start: date, end: date) -> dict[str, Any] | None:
             f"Parked for this QBR: {s.code} {s.title} ({s.owner.display_name if s.owner else 'no owner'})"
             for s in data["parked_for_qbr"]
         ],
+        "chart": {
+            "type": "bar",
+            "data": {
+                "labels": [d["department"] for d in data["by_department"]],
+                "datasets": [
+                    {
+                        "label": "Logged",
+                        "data": [d["logged"] for d in data["by_department"]],
+                        "backgroundColor": "#1f4fbf",
+                    },
+                    {
+                        "label": "Escalated",
+                        "data": [d["escalated"] for d in data["by_department"]],
+                        "backgroundColor": "#b0232a",
+                    },
+                ],
+            },
+            "options": {"responsive": True, "maintainAspectRatio": False, "animation": False},
+        },
+        "chart_alt": "Snags logged and escalated this quarter by department; the numbers are in the table below.",
     }
 
 
@@ -93,8 +113,9 @@ def _meetings(review: Review, start: date, end: date) -> dict[str, Any] | None:
     from liaison import selectors as liaison_selectors
 
     held = liaison_selectors.meetings_held_between(start, end)
-    if not held:
-        return {"empty": "No relationship meetings were recorded as held this quarter."}
+    log_entries = liaison_selectors.log_entries_between(start, end)
+    if not held and not log_entries:
+        return {"empty": "No relationship meetings were held and no liaison log entry was written this quarter."}
     by_series: dict[str, int] = {}
     for meeting in held:
         by_series[meeting.series.title] = by_series.get(meeting.series.title, 0) + 1
@@ -103,6 +124,7 @@ def _meetings(review: Review, start: date, end: date) -> dict[str, Any] | None:
         "figures": [
             {"label": "Meetings held", "value": len(held)},
             {"label": "CMO–CIO syncs", "value": len(syncs)},
+            {"label": "Liaison log entries", "value": log_entries},
         ],
         "table": {"columns": ["Series", "Held"], "rows": [[k, v] for k, v in sorted(by_series.items())]},
     }

@@ -81,7 +81,7 @@ def test_preferences_save_with_a_clear_message(login):
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)
-@pytest.mark.parametrize("user", ["cmo", "member"])
+@pytest.mark.parametrize("user", ["cmo", "cio", "liaison", "member"])
 def test_main_pages_have_no_axe_violations(login, path, user):
     page = login(user)
     page.goto(path)

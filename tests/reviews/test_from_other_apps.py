@@ -37,6 +37,14 @@ def test_facts_count_the_quarters_snags_and_list_those_parked_for_the_qbr(review
     assert figures["Median time to first answer"] == "6.0 h"
     assert data["table"]["rows"] == [["Marketing", 2, 0, "0.0"]]  # by department, logged this quarter
     assert data["list"] == [f"Parked for this QBR: {b.code} Budget stuck (Claire Moreau)"]
+    assert data["chart"]["data"]["datasets"][0]["data"] == [2]
+
+
+def test_the_review_page_draws_the_snag_chart_with_its_table(client_as, review, member):
+    snag_services.snag_create(raised_by=member, title="Tag missing", now=datetime(2026, 10, 15, 9, 0, tzinfo=UTC))
+    page = client_as(member).get("/reviews/2026/q4/").content.decode()
+    assert "<canvas data-chart=" in page and "Snags logged and escalated this quarter by department" in page
+    assert "chart-4.6.1.umd.min.js" in page
 
 
 def test_facts_show_projects_and_days_lost_per_goal(review, cmo, cio, member):
@@ -85,6 +93,7 @@ def test_facts_count_the_meetings_held(review, cmo, cio):
         )
     data = _section(review, "meetings")
     assert {"label": "CMO–CIO syncs", "value": 2} in data["figures"]
+    assert {"label": "Liaison log entries", "value": 0} in data["figures"]
 
 
 def test_the_qbr_is_in_each_attendees_calendar_feed(review, cio, outsider):

@@ -460,11 +460,28 @@ def milestone_done(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 # --- the forced ranking --------------------------------------------------------------------
+RANKING_PAGE = 50
+
+
+def _ranking_page(request: AuthedRequest, total: int) -> int:
+    raw = request.POST.get("page") or request.GET.get("page") or "1"
+    pages = max(1, -(-total // RANKING_PAGE))
+    return min(max(int(raw), 1), pages) if raw.isdigit() else 1
+
+
 def _ranking_context(request: AuthedRequest, **extra: Any) -> dict[str, Any]:
-    rows = selectors.ranking()
+    every = selectors.ranking()
     version = selectors.ranking_version()
+    page = extra.pop("page", None) or _ranking_page(request, len(every))
+    start = (page - 1) * RANKING_PAGE
+    rows = every[start : start + RANKING_PAGE]
     ctx: dict[str, Any] = {
         "rows": rows,
+        "total": len(every),
+        "page": page,
+        "pages": max(1, -(-len(every) // RANKING_PAGE)),
+        "first_rank": start + 1,
+        "last_rank": start + len(rows),
         "version": version,
         "can_rank": perm.can_rank_projects(request.user),
         "history": selectors.ranking_history(limit=15),
@@ -474,13 +491,18 @@ def _ranking_context(request: AuthedRequest, **extra: Any) -> dict[str, Any]:
         "moved_project": extra.pop("moved_project", None),
         "move_forms": extra.pop("move_forms", {}),
     }
+    # only the row being moved carries its move form (a page stays small with hundreds of projects)
+    asked = request.GET.get("move", "")
+    ctx["open_row"] = ctx["moved_project"] or (int(asked) if asked.isdigit() else None)
+    ctx["open_form"] = ctx["move_forms"].get(ctx["open_row"])
     ctx.update(extra)
     return ctx
 
 
 def _ranking_response(request: AuthedRequest, status: int = 200, **extra: Any) -> HttpResponse:
     if status < 400 and not wants_fragment(request):
-        return redirect(reverse("projects:ranking"))
+        page = request.POST.get("page", "")
+        return redirect(reverse("projects:ranking") + (f"?page={page}" if page.isdigit() and page != "1" else ""))
     return render_page(request, "projects/ranking.html", "ranking", _ranking_context(request, **extra), status=status)
 
 
@@ -496,6 +518,11 @@ def ranking(request: AuthedRequest) -> HttpResponse:
         order = [int(x) for x in request.POST.getlist("order")]
     except ValueError:
         order = []
+    if order:  # the page's new order, set into the whole ranking in place of that page's slice
+        ranked = [row.project.pk for row in selectors.ranking()]
+        start = (_ranking_page(request, len(ranked)) - 1) * RANKING_PAGE
+        if sorted(ranked[start : start + len(order)]) == sorted(order):
+            order = ranked[:start] + order + ranked[start + len(order) :]
     if not order:
         form.add_error(None, "The new order is missing; drag the projects or use the move buttons.")
     if not form.is_valid() or not order:

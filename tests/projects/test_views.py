@@ -355,3 +355,25 @@ def test_project_list_is_paginated_keeping_the_filters(client_as, cmo, make_proj
     assert "Page 1 of 2" in first and 'href="?status=proposed&amp;page=2"' in first
     second = client_as(cmo).get("/projects/?status=proposed&page=2").content.decode()
     assert "Page 2 of 2" in second
+
+
+def test_ranking_shows_fifty_ranks_a_page_and_reorders_within_a_page(client_as, cmo, make_project):
+    from collab.projects import selectors as project_selectors
+    from collab.projects.views import RANKING_PAGE
+
+    for _ in range(RANKING_PAGE + 5):
+        make_project(departments=["sales"], requirements="# R")
+    ranked = [row.project.pk for row in project_selectors.ranking()]
+    first = client_as(cmo).get("/projects/ranking/").content.decode()
+    assert f"Ranks 1–{RANKING_PAGE} of {len(ranked)}" in first and first.count('name="order"') == RANKING_PAGE
+    assert first.count('name="reason"') == 1  # only the drag-and-drop form; rows open their move form on demand
+    opened = client_as(cmo).get(f"/projects/ranking/?move={ranked[3]}").content.decode()
+    assert opened.count('name="reason"') == 2 and f'id="reason-{ranked[3]}"' in opened
+    second_page = ranked[RANKING_PAGE:]
+    new = list(reversed(second_page))
+    response = client_as(cmo).post(
+        "/projects/ranking/",
+        {"order": new, "page": "2", "version": project_selectors.ranking_version(), "reason": "Reverse the tail"},
+    )
+    assert response.status_code == 302 and response.url == "/projects/ranking/?page=2"
+    assert [row.project.pk for row in project_selectors.ranking()] == ranked[:RANKING_PAGE] + new

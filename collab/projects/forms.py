@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from collab.accounts.models import Department, User
+from collab.accounts.models import Department, Role, User
 from collab.projects.models import Goal, Health, ProjectStatus, SignOffDecision
 
 OTHER_DEPARTMENTS = [(d.value, d.label) for d in Department if d not in (Department.IT, Department.MARKETING)]
@@ -156,14 +156,29 @@ class DecisionForm(forms.Form):
         return data
 
 
+def project_people(project: Any) -> Any:
+    """Who can own a project's milestone: its sponsors and representatives, the current owners, and the
+    relationship's leads (executives, liaisons, department heads) — a short list in a company of thousands."""
+    if project is None:
+        return _people()
+    who = (
+        Q(pk__in=[project.marketing_sponsor_id, project.it_sponsor_id])
+        | Q(represented_projects=project)
+        | Q(milestones__project=project)
+        | Q(role__in=[Role.EXECUTIVE, Role.LIAISON])
+        | Q(is_department_head=True)
+    )
+    return _people().filter(who).distinct()
+
+
 class MilestoneForm(forms.Form):
     title = forms.CharField(max_length=200)
-    owner = PersonChoiceField(queryset=_people())
+    owner = PersonChoiceField(queryset=_people(), help_text="The sponsors, the representatives and the leads.")
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, project: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = project_people(project)  # type: ignore[attr-defined]
 
 
 class RescheduleForm(forms.Form):

@@ -41,6 +41,7 @@ from collab.projects.models import (
     Goal,
     Milestone,
     Project,
+    ProjectDepartment,
     ProjectStatus,
     RequirementsVersion,
     SponsorDecision,
@@ -126,8 +127,11 @@ def _detail_context(request: AuthedRequest, project: Project, **extra: Any) -> d
     user = request.user
     versions, matrix = selectors.signoff_matrix(project)
     current = versions[0] if versions else None
-    status = selectors.signoff_status(project)
     departments = [row.department for row in matrix]
+    # the sign-off status from what the matrix already loaded (no second round of queries)
+    project.department_list = [ProjectDepartment(project=project, department=d) for d in departments]  # type: ignore[attr-defined]
+    project.versions_newest_first = versions  # type: ignore[attr-defined]
+    status = selectors.signoff_status(project)
     sign_for = [d for d in departments if perm.can_sign_off(user, d)]
     change_requests = selectors.change_requests(project)
     is_sponsor = perm.is_project_sponsor(user, project)
@@ -168,7 +172,7 @@ def _detail_context(request: AuthedRequest, project: Project, **extra: Any) -> d
         "approval_blocked": project.status == ProjectStatus.REQUIREMENTS and not status.complete,
         "cr_form": extra.pop("cr_form", None) or ChangeRequestForm(),
         "decision_form": DecisionForm(),
-        "milestone_form": extra.pop("milestone_form", None) or MilestoneForm(initial={"owner": user}),
+        "milestone_form": extra.pop("milestone_form", None) or MilestoneForm(initial={"owner": user}, project=project),
         "transition_error": extra.pop("transition_error", None),
         "today": timezone.localdate(),
     }
@@ -404,7 +408,7 @@ def milestone_add(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     if not perm.can_manage_milestone(request.user, project=project):
         raise PermissionDenied("Only the sponsors and the executives plan milestones.")
-    form = MilestoneForm(request.POST)
+    form = MilestoneForm(request.POST, project=project)
     if form.is_valid():
         try:
             services.milestone_add(by=request.user, project=project, **form.cleaned_data)

@@ -377,3 +377,19 @@ def test_ranking_shows_fifty_ranks_a_page_and_reorders_within_a_page(client_as, 
     )
     assert response.status_code == 302 and response.url == "/projects/ranking/?page=2"
     assert [row.project.pk for row in project_selectors.ranking()] == ranked[:RANKING_PAGE] + new
+
+
+def test_project_page_query_count_stays_flat_as_it_grows(client_as, cmo, member, project):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(cmo)
+    client.get(project.get_absolute_url())
+    with CaptureQueriesContext(connection) as small:
+        client.get(project.get_absolute_url())
+    for i in range(15):
+        services.milestone_add(by=cmo, project=project, title=f"Step {i}", owner=member, due_date=date(2027, 1, 1 + i))
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(project.get_absolute_url())
+    assert page.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries) <= 15

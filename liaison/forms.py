@@ -117,7 +117,15 @@ class MeetingForm(forms.Form):
 
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label="Agenda item", max_length=200)
-    link = forms.CharField(max_length=300, required=False)
+    link = forms.CharField(max_length=300, required=False, help_text="A web address or a path on this site.")
+
+    def clean_link(self) -> str:
+        from collab.lib.templatetags.collab_tags import safe_url
+
+        link = (self.cleaned_data.get("link") or "").strip()
+        if link and safe_url(link) == "#":
+            raise forms.ValidationError("Use a web address (https://…) or a path on this site (/snags/…).")
+        return link
 
 
 class NotesForm(forms.Form):

@@ -122,12 +122,12 @@ def next_milestone(project: Project) -> Milestone | None:
 VACANT = Q(marketing_sponsor__is_active=False) | Q(it_sponsor__is_active=False)
 
 
-def ranking(limit: int | None = None) -> list[RankingRow]:
+def ranking(limit: int | None = None, offset: int = 0) -> list[RankingRow]:
     """The forced ranking of active projects, best first (the top ``limit`` if given), with what the dashboard
     shows beside each. Each row's project carries ``vacancies_total``: how many active projects lack a sponsor
     (a window over all of them, so the top ten still know about the rest)."""
     qs = Project.objects.active().ranked().annotate(vacancies_total=Window(Count("id", filter=VACANT)))
-    projects = _with_people(qs[:limit] if limit else qs)
+    projects = _with_people(qs[offset : offset + limit] if limit else qs[offset:])
     return [
         RankingRow(
             project=p,
@@ -143,6 +143,11 @@ def ranking(limit: int | None = None) -> list[RankingRow]:
         )
         for p in projects
     ]
+
+
+def ranked_ids() -> list[int]:
+    """The active projects' ids in rank order (one light query)."""
+    return list(Project.objects.active().ranked().values_list("pk", flat=True))
 
 
 def vacancy_count() -> int:

@@ -474,16 +474,16 @@ def _ranking_page(request: AuthedRequest, total: int) -> int:
 
 
 def _ranking_context(request: AuthedRequest, **extra: Any) -> dict[str, Any]:
-    every = selectors.ranking()
+    total = Project.objects.active().ranked().count()
     version = selectors.ranking_version()
-    page = extra.pop("page", None) or _ranking_page(request, len(every))
+    page = extra.pop("page", None) or _ranking_page(request, total)
     start = (page - 1) * RANKING_PAGE
-    rows = every[start : start + RANKING_PAGE]
+    rows = selectors.ranking(limit=RANKING_PAGE, offset=start)
     ctx: dict[str, Any] = {
         "rows": rows,
-        "total": len(every),
+        "total": total,
         "page": page,
-        "pages": max(1, -(-len(every) // RANKING_PAGE)),
+        "pages": max(1, -(-total // RANKING_PAGE)),
         "first_rank": start + 1,
         "last_rank": start + len(rows),
         "version": version,
@@ -523,7 +523,7 @@ def ranking(request: AuthedRequest) -> HttpResponse:
     except ValueError:
         order = []
     if order:  # the page's new order, set into the whole ranking in place of that page's slice
-        ranked = [row.project.pk for row in selectors.ranking()]
+        ranked = selectors.ranked_ids()
         start = (_ranking_page(request, len(ranked)) - 1) * RANKING_PAGE
         if sorted(ranked[start : start + len(order)]) == sorted(order):
             order = ranked[:start] + order + ranked[start + len(order) :]

@@ -21,3 +21,19 @@ def markdown_filter(text: str | None) -> SafeString:
 def to_json(value: Any) -> str:
     """JSON for a ``data-*`` attribute; the template's autoescaping makes it safe there."""
     return json.dumps(value, default=str)
+
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+@register.filter(name="safe_url")
+def safe_url(value: Any) -> str:
+    """A link a user typed, kept only if it is a web or mail address or a path on this site; anything else
+    (``javascript:``, ``data:``, protocol-relative ``//``) becomes ``#``."""
+    url = str(value or "").strip()
+    squashed = "".join(ch for ch in url if ch.isprintable() and not ch.isspace()).lower()
+    if squashed.startswith(SAFE_SCHEMES) or (url.startswith("/") and not url.startswith("//")):
+        return url
+    if url.startswith(("#", "?")):
+        return url
+    return "#"

@@ -23,7 +23,12 @@ def test_payloads_open_no_dialog_in_the_browser(login, server_env):
     code = out.strip().splitlines()[-1]
     page = login("liaison")
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def seen(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", seen)
     for path in (f"/snags/{code}/", "/snags/?status=all&sort=newest", "/snags/board/", "/snags/review/", "/"):
         page.goto(path)
         page.wait_for_timeout(300)

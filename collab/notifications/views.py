@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,6 +43,8 @@ def _after_change(request: AuthedRequest) -> HttpResponse:
 
 @require_POST
 def mark_read(request: AuthedRequest, pk: int) -> HttpResponse:
+    if not Notification.objects.filter(pk=pk, user=request.user).exists():
+        raise Http404("No such notification.")  # someone else's is none of your business
     services.notification_mark_read(user=request.user, notification_id=pk)
     return _after_change(request)
 

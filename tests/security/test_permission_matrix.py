@@ -1,0 +1,307 @@
+"""The permission matrix: eight personas × every URL of the URL conf (resolved with real objects) × {GET, POST,
+htmx POST}. The table below says, per URL, who may read it and who may write through it; everyone else must be
+turned away (403 / 404 / 405, or the login page for the anonymous) and every denied write must leave the
+database exactly as it was. A URL missing from the table fails the test, so new URLs get an entry."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+
+from collab.accounts.models import Department, Role
+from tests.factories import UserFactory
+from tests.foundation.test_access import all_routes
+from tests.security.test_xss import SKIP, resolve
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "member", "liaison", "cmo", "cio", "head", "admin", "outsider")
+ALL = frozenset(PERSONAS) - {"anonymous"}
+SEE_SNAG = frozenset({"member", "liaison", "cmo", "cio", "admin"})  # the marketing snag: IT, marketing, leads
+TRIAGE = frozenset({"liaison", "cmo", "cio", "admin"})
+LEAD = frozenset({"cmo", "cio", "admin"})
+EXEC = frozenset({"cmo", "cio"})
+SPONSORS = frozenset({"cmo", "cio", "admin"})  # the project's sponsors, and admins (leaders)
+NOBODY: frozenset[str] = frozenset()
+PUBLIC = frozenset(PERSONAS)
+
+# route → (who may GET it, who may POST to it, a POST that would change something if allowed)
+TABLE: dict[str, tuple[frozenset[str], frozenset[str], dict[str, Any]]] = {
+    "": (ALL, NOBODY, {}),
+    "accounts/login/": (PUBLIC, PUBLIC, {"username": "nobody", "password": "wrong"}),
+    "accounts/password_change/": (ALL, ALL, {}),
+    "accounts/password_change/done/": (ALL, NOBODY, {}),
+    "accounts/password_reset/": (PUBLIC, PUBLIC, {"email": "nobody@example.com"}),
+    "accounts/password_reset/done/": (PUBLIC, NOBODY, {}),
+    "accounts/reset/done/": (PUBLIC, NOBODY, {}),
+    "calendar/feed/<str:token>.ics": (PUBLIC, NOBODY, {}),
+    "changes/": (ALL, NOBODY, {}),
+    "healthz": (PUBLIC, NOBODY, {}),
+    "liaisons/": (ALL, NOBODY, {}),
+    "liaisons/assignments/<int:pk>/checkins/": (
+        NOBODY,
+        LEAD,
+        {"date": "2026-11-01", "notes": "Grows", "readiness": "ready"},
+    ),
+    "liaisons/assignments/<int:pk>/edit/": (LEAD, LEAD, {"focus_areas": "changed"}),
+    "liaisons/assignments/<int:pk>/end/": (NOBODY, LEAD, {"end_date": "2026-12-01"}),
+    "liaisons/new/": (LEAD, LEAD, {"served_department": "it", "start_date": "2026-01-01"}),
+    "liaisons/people/<str:username>/": (ALL, NOBODY, {}),
+    "liaisons/people/<str:username>/log/": (
+        NOBODY,
+        frozenset({"liaison", "cmo", "cio", "admin"}),
+        {"date": "2026-11-01", "meeting": "Stand-up", "learned": "x"},
+    ),
+    "meetings/": (ALL, NOBODY, {}),
+    "meetings/<int:pk>/": (ALL, NOBODY, {}),
+    "meetings/<int:pk>/actions/add/": (
+        NOBODY,
+        frozenset({"cmo", "cio", "admin"}),
+        {"title": "Act", "due_date": "2027-01-01"},
+    ),
+    "meetings/<int:pk>/agenda/<int:item_pk>/move/": (NOBODY, frozenset({"cmo", "cio", "admin"}), {"direction": "up"}),
+    "meetings/<int:pk>/agenda/<int:item_pk>/remove/": (NOBODY, frozenset({"cmo", "cio", "admin"}), {}),
+    "meetings/<int:pk>/agenda/<int:item_pk>/tick/": (NOBODY, frozenset({"cmo", "cio", "admin"}), {}),
+    "meetings/<int:pk>/agenda/add/": (NOBODY, frozenset({"cmo", "cio", "admin"}), {"title": "New item"}),
+    "meetings/<int:pk>/agenda/reorder/": (NOBODY, frozenset({"cmo", "cio", "admin"}), {"order": []}),
+    "meetings/<int:pk>/attendees/": (NOBODY, LEAD, {"attendees": []}),
+    "meetings/<int:pk>/invite.ics": (ALL, NOBODY, {}),
+    "meetings/<int:pk>/notes/": (
+        NOBODY,
+        frozenset({"cmo", "cio", "admin"}),
+        {"notes": "n", "decisions": "d", "version": 1},
+    ),
+    "meetings/<int:pk>/status/": (NOBODY, LEAD, {"to": "cancelled"}),
+    "meetings/actions/<int:pk>/done/": (NOBODY, frozenset({"cmo", "cio", "admin"}), {}),
+    "meetings/calendar/": (ALL, NOBODY, {}),
+    "meetings/calendar/regenerate/": (NOBODY, ALL, {}),
+    "meetings/series/<int:pk>/": (ALL, NOBODY, {}),
+    "meetings/series/<int:pk>/new/": (
+        frozenset({"liaison", "cmo", "cio", "admin"}),
+        frozenset({"liaison", "cmo", "cio", "admin"}),
+        {"start": "2027-02-01T10:00"},
+    ),
+    "meetings/series/new/": (TRIAGE, TRIAGE, {"title": "S", "kind": "other", "cadence": "weekly"}),
+    "notifications/": (ALL, NOBODY, {}),
+    "notifications/<int:pk>/read/": (NOBODY, frozenset({"admin"}), {}),
+    "notifications/bell/": (ALL, NOBODY, {}),
+    "notifications/read-all/": (NOBODY, ALL, {}),
+    "panels/<slug:key>/": (ALL, NOBODY, {}),
+    "projects/": (ALL, NOBODY, {}),
+    "projects/<int:pk>/": (ALL, NOBODY, {}),
+    "projects/<int:pk>/change-requests/": (NOBODY, SPONSORS, {"title": "More", "reason": "Because"}),
+    "projects/<int:pk>/change-requests/<int:cr>/decide/": (NOBODY, EXEC, {"decision": "approved"}),
+    "projects/<int:pk>/edit/": (SPONSORS, SPONSORS, {"name": "Renamed"}),
+    "projects/<int:pk>/milestones/": (NOBODY, SPONSORS, {"title": "M", "due_date": "2027-01-01"}),
+    "projects/<int:pk>/requirements/": (SPONSORS, SPONSORS, {"text": "# New", "base_version": 2}),
+    "projects/<int:pk>/requirements/diff/": (ALL, NOBODY, {}),
+    "projects/<int:pk>/signoff/<str:department>/": (NOBODY, frozenset({"cmo"}), {"decision": "approved", "version": 2}),
+    "projects/<int:pk>/status/": (NOBODY, SPONSORS, {"to": "cancelled", "note": "x"}),
+    "projects/goals/": (ALL, NOBODY, {}),
+    "projects/goals/<int:pk>/": (ALL, frozenset({"cmo", "cio", "admin"}), {"title": "M", "due_date": "2027-01-01"}),
+    "projects/goals/new/": (
+        frozenset({"liaison", "cmo", "cio", "admin"}),
+        frozenset({"liaison", "cmo", "cio", "admin"}),
+        {"title": "G"},
+    ),
+    "projects/milestones/<int:pk>/done/": (NOBODY, frozenset({"member", "cmo", "cio", "admin"}), {}),
+    "projects/milestones/<int:pk>/reschedule/": (
+        frozenset({"member", "cmo", "cio", "admin"}),
+        frozenset({"member", "cmo", "cio", "admin"}),
+        {"due_date": "2027-03-01", "reason": "late"},
+    ),
+    "projects/new/": (
+        frozenset({"liaison", "cmo", "cio", "head", "admin"}),
+        frozenset({"liaison", "cmo", "cio", "head", "admin"}),
+        {"name": "P"},
+    ),
+    "projects/ranking/": (ALL, EXEC, {"order": [], "reason": "x", "version": 0}),
+    "projects/ranking/<int:pk>/move/": (NOBODY, EXEC, {"direction": "down", "reason": "x", "version": 0}),
+    "pulse/": (ALL, NOBODY, {}),
+    "pulse/<int:pk>/": (ALL, frozenset({"member", "liaison", "cmo", "cio", "admin"}), {"q1": "4"}),
+    "pulse/open/<int:year>/q<int:quarter>/": (NOBODY, frozenset({"liaison", "cmo", "cio", "admin"}), {}),
+    "reviews/": (ALL, NOBODY, {}),
+    "reviews/<int:year>/q<int:quarter>/": (ALL, NOBODY, {}),
+    "reviews/<int:year>/q<int:quarter>/actions/<int:pk>/done/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {},
+    ),
+    "reviews/<int:year>/q<int:quarter>/actions/add/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"title": "A", "due_date": "2027-01-01"},
+    ),
+    "reviews/<int:year>/q<int:quarter>/decisions/add/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"text": "Decided"},
+    ),
+    "reviews/<int:year>/q<int:quarter>/export.md": (ALL, NOBODY, {}),
+    "reviews/<int:year>/q<int:quarter>/export.pdf": (ALL, NOBODY, {}),
+    "reviews/<int:year>/q<int:quarter>/inputs/<str:team>/": (
+        NOBODY,
+        frozenset({"liaison", "cio", "cmo", "admin"}),
+        {"text": "Our input", "version": 1},
+    ),
+    "reviews/<int:year>/q<int:quarter>/invite.ics": (ALL, NOBODY, {}),
+    "reviews/<int:year>/q<int:quarter>/items/<int:pk>/delete/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {},
+    ),
+    "reviews/<int:year>/q<int:quarter>/items/<int:pk>/edit/": (
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"title": "Edited", "version": 1},
+    ),
+    "reviews/<int:year>/q<int:quarter>/items/<int:pk>/move/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"direction": "up"},
+    ),
+    "reviews/<int:year>/q<int:quarter>/items/add/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"title": "T", "kind": "update", "team": "joint", "time_box_minutes": 5},
+    ),
+    "reviews/<int:year>/q<int:quarter>/items/reorder/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"order": []},
+    ),
+    "reviews/<int:year>/q<int:quarter>/items/suggested/": (
+        NOBODY,
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"key": "none"},
+    ),
+    "reviews/<int:year>/q<int:quarter>/print/": (ALL, NOBODY, {}),
+    "reviews/<int:year>/q<int:quarter>/status/": (
+        NOBODY,
+        frozenset({"liaison", "cmo", "cio", "admin"}),
+        {"to": "collecting_input"},
+    ),
+    "reviews/<int:year>/q<int:quarter>/suggestions/": (ALL, NOBODY, {}),
+    "reviews/new/": (LEAD, LEAD, {"year": 2030, "quarter": 1}),
+    "settings/notifications/": (ALL, ALL, {}),
+    "snags/": (ALL, NOBODY, {}),
+    "snags/<str:code>/": (SEE_SNAG, NOBODY, {}),
+    "snags/<str:code>/assign/": (NOBODY, TRIAGE, {"owner": "__cio__"}),
+    "snags/<str:code>/comments/": (NOBODY, SEE_SNAG, {"body": "A comment"}),
+    "snags/<str:code>/comments/<int:pk>/edit/": (frozenset({"member"}), frozenset({"member"}), {"body": "Rewritten"}),
+    "snags/<str:code>/edit/": (
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        frozenset({"member", "liaison", "cmo", "cio", "admin"}),
+        {"title": "Retitled", "impact": "low", "version": 1},
+    ),
+    "snags/<str:code>/me-too/": (NOBODY, SEE_SNAG, {}),
+    "snags/<str:code>/move/": (NOBODY, TRIAGE, {"to": "in_review", "version": 1}),
+    "snags/board/": (ALL, NOBODY, {}),
+    "snags/export.csv": (ALL, NOBODY, {}),
+    "snags/new/": (ALL, ALL, {"title": "Logged"}),
+    "snags/review/": (TRIAGE, TRIAGE, {"code": "__snag__", "action": "skip", "version": 1}),
+}
+NO_DB_CHECK = {"accounts/login/", "accounts/password_reset/"}  # axes / mail bookkeeping on a failed attempt
+DENIED = {403, 404, 405}
+
+
+def _columns(model: Any) -> list[str]:
+    """Every column but long text (an edit of those also moves ``version`` or ``updated_at``)."""
+    from django.db import models
+
+    return [
+        f.column
+        for f in model._meta.concrete_fields
+        if not isinstance(f, models.TextField) and not (isinstance(f, models.CharField) and (f.max_length or 0) > 300)
+    ]
+
+
+def _fingerprint() -> str:
+    """A hash of every row of every app table (sessions and security logs aside)."""
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            label = model._meta.app_label
+            if label in ("sessions", "axes", "admin", "contenttypes", "auth"):
+                continue
+            columns = ", ".join(f'"{c}"' for c in _columns(model))
+            cursor.execute(f'SELECT {columns} FROM "{model._meta.db_table}" ORDER BY 1')  # noqa: S608 - our tables
+            digest.update(repr(cursor.fetchall()).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def personas(world, cmo, cio, liaison, member, admin_user, outsider):
+    head = UserFactory(username="saleshead", department=Department.SALES, role=Role.MEMBER, is_department_head=True)
+    return {"member": member, "liaison": liaison, "cmo": cmo, "cio": cio, "head": head, "admin": admin_user,
+            "outsider": outsider}  # fmt: skip
+
+
+def test_every_url_is_in_the_table():
+    missing = [r for r in all_routes() if not SKIP.match(r) and r not in TABLE]
+    assert missing == [], f"add these URLs to the permission table: {missing}"
+
+
+def _payload(data: dict[str, Any], world: dict, personas: dict) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if value == "__cio__":
+            value = personas["cio"].pk
+        elif value == "__snag__":
+            value = world["snag"].code
+        out[key] = value
+    if "q1" in out:
+        question = world["pulse"].questions.first()
+        out = {f"q{question.pk}": out["q1"]}
+    return out
+
+
+def test_the_matrix(world, personas):
+    clients = {"anonymous": Client()}
+    for name, user in personas.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    cells = unexpected = 0
+    problems: list[tuple] = []
+    for route, (may_get, may_post, data) in sorted(TABLE.items()):
+        url = resolve(route, world)
+        payload = _payload(data, world, personas)
+        for persona in PERSONAS:
+            client = clients[persona]
+            got = client.get(url)
+            cells += 1
+            if got.status_code >= 500:
+                problems.append((route, persona, "GET", got.status_code))
+            if persona not in may_get and route not in ("accounts/login/",):
+                ok = got.status_code in DENIED or (
+                    persona == "anonymous" and got.status_code == 302 and "/accounts/login/" in got["Location"]
+                )
+                if not ok:
+                    unexpected += 1
+                    problems.append((route, persona, "GET", got.status_code))
+            for headers in ({}, {"HX-Request": "true"}):
+                cells += 1
+                before = _fingerprint() if persona not in may_post else ""
+                response = client.post(url, payload, headers=headers)
+                if response.status_code >= 500:
+                    problems.append((route, persona, "POST", bool(headers), response.status_code))
+                if persona in may_post:
+                    continue
+                denied = response.status_code in DENIED or (
+                    persona == "anonymous"
+                    and response.status_code == 302
+                    and "/accounts/login/" in response["Location"]
+                )
+                if not denied:
+                    unexpected += 1
+                    problems.append((route, persona, "POST", bool(headers), response.status_code))
+                if route not in NO_DB_CHECK and _fingerprint() != before:
+                    problems.append((route, persona, "POST", bool(headers), "database changed"))
+    print(f"FIGURE permission matrix: {len(TABLE)} URLs × {len(PERSONAS)} personas × 3 = {cells} cells, "
+          f"{unexpected} unexpected")  # fmt: skip
+    assert problems == [], "\n".join(map(str, problems))

@@ -9,7 +9,7 @@ from statistics import median
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, FloatField, IntegerField, Q, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -36,6 +36,7 @@ SORTS = {
     "updated": ("-updated_at", "-id"),
 }
 SORT_LABELS = {
+    "relevance": "Best match (with a search)",
     "newest": "Newest first",
     "oldest": "Oldest first",
     "deadline": "Response deadline",
@@ -71,6 +72,20 @@ def text_search(qs: SnagQuerySet, text: str) -> SnagQuerySet:
         )
         return qs.filter(match)
     return qs.filter(search_document__icontains=text)
+
+
+def _by_relevance(qs: SnagQuerySet, text: str) -> SnagQuerySet:
+    """Best matches first (Postgres ``ts_rank``; the GIN index finds the matches, so only those are ranked);
+    elsewhere, newest first."""
+    text = text.strip()[:200]
+    if connection.vendor != "postgresql" or not text or text.upper().startswith("SNAG-"):
+        return qs.order_by("-created_at", "-id")
+    rank = RawSQL(
+        "ts_rank(to_tsvector('english', parkinglot_snag.search_document), websearch_to_tsquery('english', %s))",
+        (text,),
+        output_field=FloatField(),
+    )
+    return qs.annotate(search_rank=rank).order_by("-search_rank", "-created_at", "-id")
 
 
 @dataclass
@@ -111,8 +126,8 @@ class SnagFilter:
                     f.errors.append(f"The {name} filter must be a number; ignored.")
         f.escalated = data.get("escalated") in ("1", "on", "true")
         f.q = (data.get("q", "") or "")[:200]
-        f.sort = data.get("sort", "newest") or "newest"
-        if f.sort not in SORTS:
+        f.sort = data.get("sort", "") or ("relevance" if f.q.strip() else "newest")
+        if f.sort not in SORTS and f.sort != "relevance":
             f.sort = "newest"
         return f
 
@@ -136,6 +151,8 @@ class SnagFilter:
         qs = text_search(qs, self.q)
         if self.sort == "impact":
             qs = qs.annotate(impact_rank=impact_rank())
+        if self.sort == "relevance":
+            return _by_relevance(qs, self.q)
         return qs.order_by(*SORTS[self.sort])
 
     def query(self, **override: Any) -> str:

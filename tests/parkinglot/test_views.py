@@ -294,3 +294,11 @@ def test_owners_are_liaisons_executives_or_heads_so_the_picker_stays_short(clien
     assert "Choose a liaison, an executive or a department head" in response.content.decode()
     snag.refresh_from_db()
     assert snag.owner != plain
+
+
+def test_a_search_sorts_by_best_match_unless_told_otherwise():
+    from parkinglot.selectors import SnagFilter
+
+    assert SnagFilter.from_query({"q": "export"}).sort == "relevance"
+    assert SnagFilter.from_query({"q": "export", "sort": "oldest"}).sort == "oldest"
+    assert SnagFilter.from_query({}).sort == "newest"

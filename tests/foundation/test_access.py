@@ -146,3 +146,18 @@ def test_weak_password_is_refused(cmo):
     )
     assert response.status_code == 200
     assert "too short" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_session_expires_after_its_age(cmo, settings):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(cmo)
+    assert client.get("/").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)):
+        response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -92,3 +92,21 @@ def test_project_lacking_a_sign_off_is_blocked_from_approval(login):
     assert page.get_by_text(
         re.compile("Approval waits for sign-off of requirements v1 by: Customer service, IT")
     ).is_visible()
+
+
+def test_cio_moves_a_project_and_the_cmo_sees_it_on_the_feed_and_in_her_bell(login):
+    cio = login("cio")
+    cio.goto("/projects/ranking/")
+    item = cio.locator(".ranking__item").first
+    name = item.locator(".ranking__title a").inner_text()
+    item.get_by_role("link", name=f"Move {name}").click()
+    item = cio.locator(".ranking__item").first
+    item.get_by_label("Reason").fill("E2E: the CIO moves it down")
+    with cio.expect_response(lambda r: "/move/" in r.url):
+        item.get_by_role("button", name="Move down").click()
+    cio.wait_for_function("() => document.body.innerText.includes('E2E: the CIO moves it down')")
+    cmo = login("cmo")
+    cmo.goto("/changes/")
+    assert cmo.get_by_text("E2E: the CIO moves it down").first.is_visible()
+    cmo.goto("/notifications/")
+    assert cmo.get_by_text(re.compile(rf"{re.escape(name)} moved from rank 1 to 2")).first.is_visible()

@@ -110,3 +110,25 @@ def test_cio_moves_a_project_and_the_cmo_sees_it_on_the_feed_and_in_her_bell(log
     assert cmo.get_by_text("E2E: the CIO moves it down").first.is_visible()
     cmo.goto("/notifications/")
     assert cmo.get_by_text(re.compile(rf"{re.escape(name)} moved from rank 1 to 2")).first.is_visible()
+
+
+def test_heads_sign_off_the_project_becomes_approvable_and_an_edit_resets_the_sign_offs(login):
+    """Journey 5 on the demo's "Consent and preference centre" (v1 waits for customer service and IT)."""
+    for username in ("cio", "julia.nowak"):
+        head = login(username)
+        head.goto("/projects/")
+        head.get_by_role("link", name="Consent and preference centre").click()
+        head.get_by_label("Signed off").check()
+        head.get_by_role("button", name="Send my answer").click()
+        head.wait_for_load_state()
+    cmo = login("cmo")
+    cmo.goto("/projects/")
+    cmo.get_by_role("link", name="Consent and preference centre").click()
+    assert cmo.get_by_text("Signed off by every affected head").is_visible()
+    assert not cmo.get_by_text(re.compile("Approval is blocked")).is_visible()
+    # an edit of the requirements makes v2 and the heads must sign again
+    cmo.get_by_role("link", name="Edit the requirements").click()
+    cmo.get_by_label("Requirements").fill("# Consent centre\n\nNow with double opt-in.")
+    cmo.get_by_label("What changed").fill("Double opt-in")
+    cmo.get_by_role("button", name=re.compile("Save as version")).click()
+    assert cmo.get_by_text(re.compile("Approval is blocked: requirements v2")).is_visible()

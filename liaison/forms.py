@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from collab.accounts.models import Department, Role, User
+from collab.accounts.models import Department, User, relationship_leads
 from collab.lib.time import zone
 from collab.projects.models import Project
 from liaison.models import Cadence, Readiness, SeriesKind
@@ -139,12 +139,7 @@ def meeting_people(meeting: Any) -> Any:
     people (executives, liaisons, department heads) — a short list even in a company of thousands."""
     if meeting is None:
         return _people()
-    who = (
-        Q(meetings_attended=meeting)
-        | Q(pk=meeting.organiser_id)
-        | Q(role__in=[Role.EXECUTIVE, Role.LIAISON])
-        | Q(is_department_head=True)
-    )
+    who = Q(meetings_attended=meeting) | Q(pk=meeting.organiser_id) | relationship_leads()
     if getattr(meeting, "series_id", None):
         who |= Q(pk__in=meeting.series.default_attendees.values("pk"))
     return _people().filter(who).distinct().order_by("first_name", "last_name")

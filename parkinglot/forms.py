@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from collab.accounts.models import Role, User
+from collab.accounts.models import User, relationship_leads
 from collab.projects.models import ACTIVE_STATUSES, Goal, Project
 from parkinglot.models import Impact, ParkedFor, SnagStatus
 
@@ -81,7 +81,7 @@ class CommentForm(forms.Form):
 
 def owner_choices(current: int | None = None) -> Any:
     """Who may own a snag: liaisons, executives and department heads (and the current owner)."""
-    who = Q(role__in=[Role.LIAISON, Role.EXECUTIVE]) | Q(is_department_head=True)
+    who = relationship_leads()
     if current:
         who |= Q(pk=current)
     return User.objects.filter(who, is_active=True).order_by("first_name", "last_name")

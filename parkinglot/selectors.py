@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from collab.accounts.models import Department
 from collab.lib.cache import cached
+from collab.lib.time import start_of_day
 from parkinglot.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -256,9 +257,9 @@ def days_lost_by_goal(start: date | None = None, end: date | None = None) -> dic
 
     qs = Snag.objects.all()
     if start is not None:
-        qs = qs.filter(created_at__gte=_aware(start))
+        qs = qs.filter(created_at__gte=start_of_day(start))
     if end is not None:
-        qs = qs.filter(created_at__lt=_aware(end + timedelta(days=1)))
+        qs = qs.filter(created_at__lt=start_of_day(end + timedelta(days=1)))
     rows = (
         qs.annotate(goal_key=Coalesce("goal_id", "project__goal_id"))
         .filter(goal_key__isnull=False)
@@ -285,28 +286,15 @@ def parked_for_qbr() -> SnagQuerySet:
     return Snag.objects.filter(status=SnagStatus.PARKED, parked_for=ParkedFor.QBR).select_related("owner")
 
 
-def _aware(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def median_first_answer_hours(start: date, end: date, department: str = "") -> float | None:
     """The median time from logging to the first answer of snags logged between start and end (inclusive)."""
-    qs = Snag.objects.filter(
-        created_at__gte=_aware(start), created_at__lt=_aware(end + timedelta(days=1)), first_answered_at__isnull=False
-    )
-    if department:
-        qs = qs.filter(raiser_department=department)
-    waits = [
-        (answered - created).total_seconds() / 3600
-        for created, answered in qs.values_list("created_at", "first_answered_at")
-        if answered is not None
-    ]
-    return round(median(waits), 1) if waits else None
+    base = Snag.objects.filter(raiser_department=department) if department else Snag.objects.all()
+    return _median_first_answers(base, start, start, end)[0]  # everything from ``start`` falls on the first side
 
 
 def quarter_facts(start: date, end: date) -> dict[str, Any]:
     """For the QBR: what the quarter's snags came to."""
-    lo, hi = _aware(start), _aware(end + timedelta(days=1))
+    lo, hi = start_of_day(start), start_of_day(end + timedelta(days=1))
     logged = Snag.objects.filter(created_at__gte=lo, created_at__lt=hi)
     agg = logged.aggregate(
         n=Count("id"),
@@ -383,7 +371,7 @@ def _median_first_answers(
 ) -> tuple[float | None, float | None]:
     """Median hours to the first answer for snags logged this quarter and last: computed by Postgres
     (``percentile_cont``) in one query; elsewhere from the rows."""
-    lo, split, hi = _aware(last_start), _aware(quarter_start), _aware(today + timedelta(days=1))
+    lo, split, hi = start_of_day(last_start), start_of_day(quarter_start), start_of_day(today + timedelta(days=1))
     if connection.vendor == "postgresql":
         qs = base.filter(created_at__gte=lo, created_at__lt=hi, first_answered_at__isnull=False)
         sql, params = qs.values("id").query.sql_with_params()
@@ -408,7 +396,9 @@ def _median_first_answers(
 
 def _first_answer_waits(base: SnagQuerySet, start: date, end: date) -> list[tuple[datetime, float]]:
     rows = base.filter(
-        created_at__gte=_aware(start), created_at__lt=_aware(end + timedelta(days=1)), first_answered_at__isnull=False
+        created_at__gte=start_of_day(start),
+        created_at__lt=start_of_day(end + timedelta(days=1)),
+        first_answered_at__isnull=False,
     ).values_list("created_at", "first_answered_at")
     return [(created, (answered - created).total_seconds() / 3600) for created, answered in rows if answered]
 
@@ -425,7 +415,7 @@ def weekly_trend(*, department: str = "", today: date, n: int = 12) -> list[dict
 def _weekly(base: SnagQuerySet, today: date, n: int = 12) -> list[dict[str, Any]]:
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=n - 1)
-    since = _aware(first)
+    since = start_of_day(first)
     opened = dict(
         base.filter(created_at__gte=since)
         .annotate(week=TruncWeek("created_at"))

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from collab.lib.cache import cached
+from collab.lib.time import start_of_day
 from reviews.models import ActionItem, Review
 
 LIVE_FACTS_SECONDS = 60
@@ -138,7 +139,7 @@ def _projects(review: Review, start: date, end: date) -> dict[str, Any] | None:
         Milestone.objects.filter(due_date__gte=start, due_date__lte=end).values_list("done_on", "due_date")
     )
     hit = sum(1 for done, due in milestones if done is not None and done <= due)
-    lo, hi = _aware(start), _aware(end + timedelta(days=1))
+    lo, hi = start_of_day(start), start_of_day(end + timedelta(days=1))
     feed = dict(
         FeedEntry.objects.filter(at__gte=lo, at__lt=hi).values("kind").annotate(n=Count("id")).values_list("kind", "n")
     )
@@ -173,10 +174,6 @@ def _goals(review: Review, start: date, end: date) -> dict[str, Any] | None:
     titles = dict(Goal.objects.filter(pk__in=lost).values_list("pk", "title"))
     rows = sorted(((titles.get(g, "?"), v["snags"], f"{v['days']:.1f}") for g, v in lost.items()), key=lambda r: r[0])
     return {"table": {"columns": ["Goal", "Snags", "Days lost"], "rows": [list(r) for r in rows]}}
-
-
-def _aware(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
 
 
 def compute(review: Review, now: datetime | None = None) -> dict[str, Any]:

@@ -230,7 +230,7 @@ def decision_add(*, review: Review, by: Any, text: str, item: AgendaItem | None 
 def action_item_add(
     *, review: Review, by: Any, title: str, owner: Any, due_date: date, item: AgendaItem | None = None
 ) -> ActionItem:
-    if not perm.can_facilitate_review(by, review) and by.pk not in set(review.attendees.values_list("pk", flat=True)):
+    if not perm.can_record_review_action(by, review):
         raise PermissionDenied("Only attendees record action items.")
     action = ActionItem(review=review, item=item, title=title, owner=owner, due_date=due_date)
     action.full_clean()

@@ -282,8 +282,7 @@ def decision_add(request: AuthedRequest, year: int, quarter: int) -> HttpRespons
 @require_POST
 def action_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
-    attendee_ids = set(review.attendees.values_list("pk", flat=True))
-    if not (perm.can_facilitate_review(request.user, review) or request.user.pk in attendee_ids):
+    if not perm.can_record_review_action(request.user, review):
         raise PermissionDenied("Only attendees record action items.")
     form = ActionItemForm(request.POST, review=review)
     if not form.is_valid():

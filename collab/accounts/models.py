@@ -21,6 +21,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+def relationship_leads() -> Q:
+    """Executives, liaisons and department heads: the short list person pickers offer at any company size."""
+    return Q(role__in=[Role.EXECUTIVE, Role.LIAISON]) | Q(is_department_head=True)
+
+
 class UserQuerySet(models.QuerySet["User"]):
     def active(self) -> UserQuerySet:
         return self.filter(is_active=True)

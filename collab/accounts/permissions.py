@@ -207,6 +207,14 @@ def can_propose_review_item(user: Any, review: Any, attendee_ids: set[int] | Non
     return user.pk in _review_people(review, attendee_ids)
 
 
+def can_record_review_action(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
+    """The facilitator, executives and the review's attendees record its action items."""
+    if can_facilitate_review(user, review):
+        return True
+    ids = attendee_ids if attendee_ids is not None else set(review.attendees.values_list("pk", flat=True))
+    return _active(user) and user.pk in ids
+
+
 def can_submit_team_input(user: Any, review: Any, team: str) -> bool:
     """A team's input is written by that side's people (IT or marketing), or by the facilitator."""
     if not _active(user):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
@@ -23,6 +23,11 @@ def format_local(dt: datetime, tz_name: str | None) -> str:
     """'Tue 1 Dec 2026, 09:00 CET' in the given zone."""
     when = local(dt, tz_name)
     return f"{when:%a} {when.day} {when:%b %Y, %H:%M} {when.tzname()}"
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the current time zone (the bound of a day-based period)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def common_timezones() -> list[str]:

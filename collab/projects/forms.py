@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from collab.accounts.models import Department, Role, User
+from collab.accounts.models import Department, User, relationship_leads
 from collab.projects.models import Goal, Health, ProjectStatus, SignOffDecision
 
 OTHER_DEPARTMENTS = [(d.value, d.label) for d in Department if d not in (Department.IT, Department.MARKETING)]
@@ -165,8 +165,7 @@ def project_people(project: Any) -> Any:
         Q(pk__in=[project.marketing_sponsor_id, project.it_sponsor_id])
         | Q(represented_projects=project)
         | Q(milestones__project=project)
-        | Q(role__in=[Role.EXECUTIVE, Role.LIAISON])
-        | Q(is_department_head=True)
+        | relationship_leads()
     )
     return _people().filter(who).distinct()
 

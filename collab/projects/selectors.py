@@ -150,11 +150,6 @@ def ranked_ids() -> list[int]:
     return list(Project.objects.active().ranked().values_list("pk", flat=True))
 
 
-def vacancy_count() -> int:
-    """Active projects missing a sponsor (one left the company): one query."""
-    return Project.objects.active().filter(VACANT).count()
-
-
 def ranking_version() -> int:
     return RankingRevision.objects.order_by("-number").values_list("number", flat=True).first() or 0
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+
+from django.contrib.auth.hashers import make_password
 
 from collab.accounts.models import Department, Role, User
 from collab.lib.demo import seeder
@@ -62,10 +65,17 @@ def _username(first: str, last: str) -> str:
     return f"{first}.{last}".lower().replace("ø", "o")
 
 
+@cache
+def _demo_password_hash() -> str:
+    """Hashed once per run: the demo password is public, and hashing it afresh for each of ~30 people took 11 s of
+    every ``seed_demo`` (PBKDF2 is slow on purpose). Real accounts still get their own salt."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _upsert(username: str, **fields: object) -> User:
     user, created = User.objects.get_or_create(username=username, defaults=fields)
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     return user
 

@@ -49,8 +49,25 @@ def can_administer(user: Any) -> bool:
     return is_admin(user)
 
 
+def can_use_api(user: Any) -> bool:
+    """Every active employee may make personal API tokens; a token acts as its user, never more."""
+    return _active(user)
+
+
+def can_manage_api_token(user: Any, token: Any) -> bool:
+    """A token's owner revokes it; so may an administrator (in the admin, e.g. after a leak)."""
+    return (_active(user) and getattr(token, "user_id", None) == user.pk) or is_admin(user)
+
+
 def can_send_test_notification(user: Any) -> bool:
     return is_admin(user) or (_active(user) and user.is_staff)
+
+
+def can_import_people(user: Any) -> bool:
+    """Creating and changing people in bulk: admins, or staff who may both add and change users."""
+    if not _active(user):
+        return False
+    return is_admin(user) or (user.is_staff and user.has_perms(["accounts.add_user", "accounts.change_user"]))
 
 
 # --- the parking lot (snags) ---------------------------------------------------------------
@@ -256,3 +273,44 @@ def can_write_liaison_log(user: Any, liaison: Any) -> bool:
 def can_add_checkin(user: Any, assignment: Any) -> bool:
     """The assignment's mentor, or an executive or admin."""
     return is_leader(user) or (_active(user) and getattr(assignment, "mentor_id", None) == user.pk)
+
+
+# --- the technology register ---------------------------------------------------------------
+def is_it_or_leader(user: Any) -> bool:
+    """IT's people, the executives and the admins: they run the register and answer tool requests."""
+    return is_leader(user) or (_active(user) and user.department == Department.IT)
+
+
+def can_register_tool(user: Any) -> bool:
+    """Anyone may register a tool they use: that is how shadow IT comes to light, without blame."""
+    return _active(user)
+
+
+def can_change_tool_status(user: Any) -> bool:
+    """IT and the executives move a tool along its lifecycle and plan its retirement."""
+    return is_it_or_leader(user)
+
+
+def can_edit_tool(user: Any, tool: Any) -> bool:
+    """A tool's business owner edits it; so do IT and the executives."""
+    return is_it_or_leader(user) or (_active(user) and getattr(tool, "business_owner_id", None) == user.pk)
+
+
+def can_request_tool(user: Any) -> bool:
+    return _active(user)
+
+
+def can_decide_tool_request(user: Any) -> bool:
+    """IT and the executives evaluate and decide tool requests."""
+    return is_it_or_leader(user)
+
+
+def can_make_project_of_request(user: Any, request: Any) -> bool:
+    """An adopted request becomes a joint project in one click, by someone who decides requests and may
+    propose projects."""
+    return (
+        can_decide_tool_request(user)
+        and can_create_project(user)
+        and getattr(request, "decision", "") == "adopt"
+        and getattr(request, "project_id", None) is None
+    )

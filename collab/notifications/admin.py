@@ -4,12 +4,24 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from collab.accounts.admin import EXTRA_USER_ACTIONS
 from collab.accounts.permissions import can_send_test_notification
-from collab.notifications import services
-from collab.notifications.models import Delivery, DeliveryStatus, DigestSetting, Heartbeat, Notification, Preference
+from collab.notifications import forms, services, webhooks
+from collab.notifications.models import (
+    ChatSetting,
+    Delivery,
+    DeliveryStatus,
+    DigestSetting,
+    Heartbeat,
+    Notification,
+    Preference,
+    TeamChannel,
+    Webhook,
+    WebhookDelivery,
+)
 
 
 @admin.register(Delivery)
@@ -81,3 +93,81 @@ def send_test_notification(modeladmin: Any, request: HttpRequest, queryset: Quer
 
 send_test_notification.short_description = "Send a test notification (bell and email)"  # type: ignore[attr-defined]
 EXTRA_USER_ACTIONS.append(send_test_notification)
+
+
+# --- integrations: chat channels and outgoing webhooks ---------------------------------------
+@admin.register(TeamChannel)
+class TeamChannelAdmin(admin.ModelAdmin):
+    list_display = ("department", "service", "name", "active")
+    list_filter = ("service", "active")
+    form = forms.TeamChannelForm
+
+
+@admin.register(ChatSetting)
+class ChatSettingAdmin(admin.ModelAdmin):
+    list_display = ("user", "has_slack", "has_teams", "updated_at")
+    raw_id_fields = ("user",)
+    # a person's webhook URLs are credentials of their chat account: not shown, not edited by admins
+    exclude = ("slack_webhook_url", "teams_webhook_url")
+
+    @admin.display(boolean=True, description="Slack")
+    def has_slack(self, obj: ChatSetting) -> bool:
+        return bool(obj.slack_webhook_url)
+
+    @admin.display(boolean=True, description="Teams")
+    def has_teams(self, obj: ChatSetting) -> bool:
+        return bool(obj.teams_webhook_url)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class _RecentDeliveries(BaseInlineFormSet):
+    def get_queryset(self) -> QuerySet[WebhookDelivery]:
+        return super().get_queryset()[:50]  # the log inline shows the latest 50; the full log is its own page
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    formset = _RecentDeliveries
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ("-created_at",)
+    fields = ("created_at", "event", "status", "status_code", "attempts", "next_attempt_at", "delivered_at", "error")
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = forms.WebhookForm
+    list_display = ("name", "url", "active", "consecutive_failures", "updated_at")
+    list_filter = ("active",)
+    search_fields = ("name", "url")
+    readonly_fields = ("consecutive_failures", "disabled_reason", "created_at", "updated_at")
+    inlines = (WebhookDeliveryInline,)
+    actions = ("send_test",)
+
+    def save_model(self, request: HttpRequest, obj: Webhook, form: Any, change: bool) -> None:
+        webhooks.webhook_save(webhook=obj)
+
+    @admin.action(description="Send a test event to the selected webhooks")
+    def send_test(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        for hook in queryset:
+            webhooks.webhook_send_test(webhook=hook)
+        self.message_user(request, f"Test event queued for {queryset.count()} webhooks.", messages.SUCCESS)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "webhook", "event", "status", "status_code", "attempts")
+    list_filter = ("status", "event")
+    list_select_related = ("webhook",)
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

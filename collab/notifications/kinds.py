@@ -31,6 +31,8 @@ class DailyDigest(Kind):
     digestible = False
     default_in_app = False
     default_email = True
+    default_chat = False
+    team_chat = False
     user_configurable = False
 
     def due(self, now: datetime) -> Iterator[Due]:
@@ -60,4 +62,5 @@ class TestMessage(Kind):
     description = "Sent by an administrator to check that mail and the bell work."
     swept = False
     digestible = False
+    team_chat = False
     user_configurable = False

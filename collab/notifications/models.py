@@ -20,6 +20,12 @@ from django.db.models import Q
 class Channel(models.TextChoices):
     IN_APP = "in_app", "In the app"
     EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
+
+
+#: the chat channels: a person's own incoming webhooks, or their team's
+CHAT_CHANNELS = (Channel.SLACK, Channel.TEAMS)
 
 
 class DeliveryStatus(models.TextChoices):
@@ -51,6 +57,14 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True, help_text="Which sender claimed the row.")
     sent_at = models.DateTimeField(null=True, blank=True)
+    team_channel = models.ForeignKey(
+        "TeamChannel",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        help_text="Set when the message goes to a team's chat channel (the recipient is the person it is about).",
+    )
     digest = models.ForeignKey(
         "self",
         null=True,
@@ -68,8 +82,16 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "content_type", "object_id", "recipient", "due_at", "channel"],
+                condition=Q(team_channel__isnull=True),
                 name="notifications_delivery_one_per_key",
                 violation_error_message="This reminder was already made for this person and time.",
+            ),
+            # a team's chat channel hears about a thing once, however many of its people it concerns
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "due_at", "team_channel"],
+                condition=Q(team_channel__isnull=False),
+                name="notifications_delivery_one_per_team_key",
+                violation_error_message="This reminder was already made for this team channel and time.",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in DeliveryStatus]),
@@ -143,6 +165,7 @@ class Preference(models.Model):
     kind = models.CharField(max_length=64)
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=True)
+    chat = models.BooleanField(default=True, help_text="To the person's own Slack / Teams webhooks, if they set any.")
 
     class Meta:
         constraints = [
@@ -182,3 +205,143 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+def validate_chat_url(value: str) -> None:
+    from collab.lib.urls import validate_outgoing_url
+
+    validate_outgoing_url(value)
+
+
+class ChatSetting(models.Model):
+    """A person's own chat destinations: incoming-webhook URLs they made in Slack or Teams."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_setting")
+    slack_webhook_url = models.URLField(
+        max_length=500, blank=True, validators=[validate_chat_url], help_text="A Slack incoming webhook URL."
+    )
+    teams_webhook_url = models.URLField(
+        max_length=500, blank=True, validators=[validate_chat_url], help_text="A Microsoft Teams incoming webhook URL."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"chat {self.user_id}"
+
+    def urls(self) -> dict[str, str]:
+        return {
+            c: u for c, u in ((Channel.SLACK, self.slack_webhook_url), (Channel.TEAMS, self.teams_webhook_url)) if u
+        }
+
+
+class TeamChannel(models.Model):
+    """A department's chat channel (set by an admin): reminders for its people are also posted there, once each."""
+
+    department = models.CharField(max_length=32)
+    service = models.CharField(max_length=16, choices=[(c.value, c.label) for c in CHAT_CHANNELS])
+    url = models.URLField(max_length=500, validators=[validate_chat_url], help_text="The incoming webhook URL.")
+    name = models.CharField(max_length=100, blank=True, help_text="e.g. #marketing-it")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("department", "service")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "service"],
+                name="notifications_one_team_channel_per_service",
+                violation_error_message="This department already has a channel on this service.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} on {self.get_service_display()}"
+
+
+# --- outgoing webhooks ---------------------------------------------------------------------
+class WebhookEvent(models.TextChoices):
+    SNAG_CREATED = "snag.created", "Snag created"
+    SNAG_ANSWERED = "snag.answered", "Snag answered"
+    SNAG_ESCALATED = "snag.escalated", "Snag escalated"
+    RANKING_CHANGED = "ranking.changed", "Project ranking changed"
+    CHANGE_REQUEST_DECIDED = "change_request.decided", "Change request decided"
+    REVIEW_LOCKED = "review.locked", "Quarterly review locked"
+
+
+def _new_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def validate_webhook_url(value: str) -> None:
+    from collab.lib.urls import validate_outgoing_url
+
+    validate_outgoing_url(value)
+
+
+def validate_events(value: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Choose at least one event.")
+    unknown = [v for v in value if v not in WebhookEvent.values]
+    if unknown:
+        raise ValidationError(f"Unknown events: {', '.join(map(str, unknown))}.")
+
+
+class Webhook(models.Model):
+    """An admin-registered URL that receives signed JSON events."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500, validators=[validate_webhook_url])
+    secret = models.CharField(
+        max_length=128, default=_new_secret, help_text="Shared with the receiver; signs every payload."
+    )
+    events = models.JSONField(default=list, validators=[validate_events])
+    active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class WebhookDelivery(models.Model):
+    """The log: one event to one webhook, with every attempt's outcome."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    uid = models.UUIDField(unique=True, help_text="Sent as X-Collab-Delivery; stable across retries.")
+    event = models.CharField(max_length=64, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=16, choices=WebhookDeliveryStatus.choices, default=WebhookDeliveryStatus.PENDING
+    )
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["webhook", "-created_at"], name="notif_webhook_log")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id} ({self.status})"

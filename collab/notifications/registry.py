@@ -40,6 +40,10 @@ class Kind:
     digestible: ClassVar[bool] = True
     default_in_app: ClassVar[bool] = True
     default_email: ClassVar[bool] = True
+    #: to the person's own Slack/Teams webhooks (only where they set one up)
+    default_chat: ClassVar[bool] = True
+    #: also posted (once) to the recipient's department chat channel, where an admin set one up
+    team_chat: ClassVar[bool] = True
     #: shown on the preferences page
     user_configurable: ClassVar[bool] = True
 

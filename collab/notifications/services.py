@@ -27,12 +27,14 @@ from collab.notifications import registry
 from collab.notifications.channels import CHANNELS, PermanentError, send_email_message
 from collab.notifications.models import (
     Channel,
+    ChatSetting,
     Delivery,
     DeliveryStatus,
     DigestSetting,
     Heartbeat,
     Notification,
     Preference,
+    TeamChannel,
 )
 from collab.notifications.registry import Due, Kind
 
@@ -52,10 +54,30 @@ class SweepResult:
 
 # --- preferences ---------------------------------------------------------------------------
 def channels_for(kind: Kind, prefs: dict[str, Preference] | None) -> dict[str, bool]:
+    """In the app, by email, and ``chat`` (the person's own Slack/Teams webhooks, where they set any)."""
     pref = (prefs or {}).get(kind.key)
     if pref is None:
-        return {Channel.IN_APP: kind.default_in_app, Channel.EMAIL: kind.default_email}
-    return {Channel.IN_APP: pref.in_app, Channel.EMAIL: pref.email}
+        return {Channel.IN_APP: kind.default_in_app, Channel.EMAIL: kind.default_email, "chat": kind.default_chat}
+    return {Channel.IN_APP: pref.in_app, Channel.EMAIL: pref.email, "chat": pref.chat}
+
+
+def _chat_urls(user_ids: set[int]) -> dict[int, dict[str, str]]:
+    if not user_ids:
+        return {}
+    return {s.user_id: s.urls() for s in ChatSetting.objects.filter(user_id__in=user_ids)}
+
+
+def _team_channels(user_ids: set[int]) -> dict[int, list[TeamChannel]]:
+    """Per person, the active chat channels of their department (two queries, none without team channels)."""
+    channels: dict[str, list[TeamChannel]] = defaultdict(list)
+    for channel in TeamChannel.objects.filter(active=True):
+        channels[channel.department].append(channel)
+    if not channels or not user_ids:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    departments = get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "department")
+    return {pk: channels[dept] for pk, dept in departments if dept in channels}
 
 
 def _preferences(kind_keys: set[str], user_ids: set[int]) -> dict[int, dict[str, Preference]]:
@@ -74,6 +96,31 @@ def _digest_users(user_ids: set[int]) -> set[int]:
 
 
 # --- making deliveries ---------------------------------------------------------------------
+def _row(
+    kind: Kind,
+    due: Due,
+    ct: ContentType,
+    channel: str,
+    status: str = DeliveryStatus.PENDING,
+    team: TeamChannel | None = None,
+) -> Delivery:
+    return Delivery(
+        kind=kind.key,
+        content_type=ct,
+        object_id=str(due.obj.pk),
+        recipient_id=due.recipient_id,
+        due_at=due.due_at,
+        channel=channel,
+        status=status,
+        team_channel=team,
+        title=due.title[:200],
+        body=due.body,
+        link=due.link[:500],
+        event_at=due.event_at,
+        next_attempt_at=due.due_at,
+    )
+
+
 def deliveries_make(*, items: Iterable[tuple[Kind, Due]]) -> int:
     """One row per (kind, object, recipient, due time, channel); existing keys are left alone.
 
@@ -84,33 +131,27 @@ def deliveries_make(*, items: Iterable[tuple[Kind, Due]]) -> int:
     user_ids = {due.recipient_id for _, due in items}
     prefs = _preferences({k.key for k, _ in items}, user_ids)
     digesters = _digest_users(user_ids)
+    chat_urls = _chat_urls(user_ids)
+    team_channels = _team_channels(user_ids)
     ct_cache: dict[type[models.Model], ContentType] = {}
     rows: list[Delivery] = []
     for kind, due in items:
         model = type(due.obj)
         ct = ct_cache.get(model) or ct_cache.setdefault(model, ContentType.objects.get_for_model(model))
-        for channel, wanted in channels_for(kind, prefs.get(due.recipient_id)).items():
-            if not wanted:
+
+        wanted = channels_for(kind, prefs.get(due.recipient_id))
+        for channel in (Channel.IN_APP, Channel.EMAIL):
+            if not wanted[channel]:
                 continue
             status = DeliveryStatus.PENDING
             if channel == Channel.EMAIL and kind.digestible and due.recipient_id in digesters:
                 status = DeliveryStatus.DIGEST
-            rows.append(
-                Delivery(
-                    kind=kind.key,
-                    content_type=ct,
-                    object_id=str(due.obj.pk),
-                    recipient_id=due.recipient_id,
-                    due_at=due.due_at,
-                    channel=channel,
-                    status=status,
-                    title=due.title[:200],
-                    body=due.body,
-                    link=due.link[:500],
-                    event_at=due.event_at,
-                    next_attempt_at=due.due_at,
-                )
-            )
+            rows.append(_row(kind, due, ct, channel, status))
+        if wanted["chat"]:
+            rows.extend(_row(kind, due, ct, channel) for channel in chat_urls.get(due.recipient_id, {}))
+        if kind.team_chat:
+            # the team's unique key leaves out the recipient: a second person of the team makes no second post
+            rows.extend(_row(kind, due, ct, t.service, team=t) for t in team_channels.get(due.recipient_id, []))
     if not rows:
         return 0
     # A figure for the logs, not a guard (the unique constraint is the guard): rows above the
@@ -215,7 +256,7 @@ def _claim(ids: list[int], now: datetime) -> list[Delivery]:
     )
     return list(
         Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
-        .select_related("recipient")
+        .select_related("recipient", "recipient__chat_setting", "team_channel")
         .order_by("id")
     )
 
@@ -302,11 +343,14 @@ def deliveries_resend(*, ids: Iterable[int]) -> int:
 
 
 # --- in-app notifications ------------------------------------------------------------------
-def notification_mark_read(*, user: Any, notification_id: int) -> bool:
-    return (
-        Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(read_at=timezone.now())
-        == 1
-    )
+def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
+    """Mark one of ``user``'s notifications read (again is a no-op) and return it. Someone else's, or none, raises
+    ``Notification.DoesNotExist``: the callers answer 404, since another person's bell is none of your business."""
+    notification = Notification.objects.for_user(user).get(pk=notification_id)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
 
 
 def notifications_mark_all_read(*, user: Any) -> int:
@@ -321,8 +365,10 @@ def preferences_save(
     digest_enabled: bool,
     digest_hour: int,
     time_zone: str,
+    slack_webhook_url: str | None = None,
+    teams_webhook_url: str | None = None,
 ) -> None:
-    """Store a person's channels per kind, their digest and their time zone, all or nothing."""
+    """Store a person's channels per kind, their digest, chat webhooks and time zone, all or nothing."""
     known = {k.key for k in registry.all_kinds() if k.user_configurable}
     with transaction.atomic():
         for key, chosen in choices.items():
@@ -331,8 +377,21 @@ def preferences_save(
             Preference.objects.update_or_create(
                 user=user,
                 kind=key,
-                defaults={"in_app": bool(chosen.get("in_app")), "email": bool(chosen.get("email"))},
+                defaults={
+                    "in_app": bool(chosen.get("in_app")),
+                    "email": bool(chosen.get("email")),
+                    "chat": bool(chosen.get("chat", True)),
+                },
             )
+        chat = ChatSetting.objects.filter(user=user).first()
+        if chat is not None or slack_webhook_url or teams_webhook_url:
+            chat = chat or ChatSetting(user=user)
+            if slack_webhook_url is not None:
+                chat.slack_webhook_url = slack_webhook_url.strip()
+            if teams_webhook_url is not None:
+                chat.teams_webhook_url = teams_webhook_url.strip()
+            chat.full_clean()
+            chat.save()
         DigestSetting.objects.update_or_create(user=user, defaults={"enabled": digest_enabled, "hour": digest_hour})
         if user.time_zone != time_zone:
             user.time_zone = time_zone

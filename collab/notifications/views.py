@@ -10,7 +10,7 @@ from collab.accounts.http import AuthedRequest
 from collab.lib.htmx import render_page, wants_fragment
 from collab.notifications import services
 from collab.notifications.forms import PreferencesForm
-from collab.notifications.models import DigestSetting, Notification
+from collab.notifications.models import ChatSetting, DigestSetting, Notification
 from collab.notifications.selectors import unread_count
 
 
@@ -43,9 +43,10 @@ def _after_change(request: AuthedRequest) -> HttpResponse:
 
 @require_POST
 def mark_read(request: AuthedRequest, pk: int) -> HttpResponse:
-    if not Notification.objects.filter(pk=pk, user=request.user).exists():
-        raise Http404("No such notification.")  # someone else's is none of your business
-    services.notification_mark_read(user=request.user, notification_id=pk)
+    try:
+        services.notification_mark_read(user=request.user, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
     return _after_change(request)
 
 
@@ -62,10 +63,13 @@ def preferences(request: AuthedRequest) -> HttpResponse:
     user = request.user
     prefs = {p.kind: p for p in user.notification_prefs.all()}
     digest = DigestSetting.objects.filter(user=user).first()
+    chat = ChatSetting.objects.filter(user=user).first()
     initial = {
         "digest_enabled": digest.enabled if digest else False,
         "digest_hour": digest.hour if digest else 8,
         "time_zone": user.time_zone,
+        "slack_webhook_url": chat.slack_webhook_url if chat else "",
+        "teams_webhook_url": chat.teams_webhook_url if chat else "",
     }
     form = PreferencesForm(request.POST or None, user=user, prefs=prefs, initial=initial)
     if request.method == "POST":
@@ -76,6 +80,8 @@ def preferences(request: AuthedRequest) -> HttpResponse:
                 digest_enabled=form.cleaned_data["digest_enabled"],
                 digest_hour=form.cleaned_data["digest_hour"],
                 time_zone=form.cleaned_data["time_zone"],
+                slack_webhook_url=form.cleaned_data["slack_webhook_url"],
+                teams_webhook_url=form.cleaned_data["teams_webhook_url"],
             )
             messages.success(request, "Your notification settings are saved.")
             return redirect("notifications:preferences")

@@ -1,0 +1,174 @@
+"""The REST API object (django-ninja) and its personal-token authentication, rate limit and error shapes.
+
+Each app keeps its own ``Router`` in ``<app>/api.py``; ``collab/api.py`` (the URL-conf level) attaches them here.
+Every request needs ``Authorization: Bearer <token>``; the token acts as its user, through the same selectors,
+services and permissions as the pages. Errors are JSON ``{"detail": ...}``: 401 no or bad token, 403 not
+allowed, 404 not visible, 409 a stale version, 422 invalid input (field messages), 429 too many requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+from ninja.openapi.docs import Swagger
+from ninja.security import HttpBearer
+from pydantic import AfterValidator
+
+from collab.accounts.models import ApiToken, User
+from collab.accounts.services import TokenRejected, api_token_authenticate
+
+log = logging.getLogger("collab.security")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text cannot contain NUL bytes.")
+    return value
+
+
+#: The largest id the database holds (a 64-bit integer); larger ones are a 422, not an overflow.
+MAX_ID = 2**63 - 1
+
+#: Text a client sends: never a NUL byte (Postgres refuses them in text columns).
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldError]
+
+
+def errors(*codes: int) -> dict[int, Any]:
+    """The error responses an operation documents (always 401 and 429; 422 with field messages)."""
+    out: dict[int, Any] = {401: ErrorOut, 429: ErrorOut}
+    for code in codes:
+        out[code] = ValidationErrorOut if code == 422 else ErrorOut
+    return out
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    name: str
+
+
+def person(user: Any) -> PersonOut:
+    return PersonOut(id=user.pk, username=user.username, name=user.display_name)
+
+
+def maybe_person(user: Any) -> PersonOut | None:
+    return None if user is None else person(user)
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many requests.")
+        self.retry_after = retry_after
+
+
+def rate_limit_check(token_id: int, *, now: float | None = None) -> None:
+    """A fixed window per token per minute in the Django cache. If the cache is down the request goes through:
+    the limit protects the app, it must never take the API down."""
+    limit: int = getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 120)
+    now = time.time() if now is None else now
+    window = int(now // 60)
+    key = f"api-rate:{token_id}:{window}"
+    try:
+        cache.add(key, 0, 90)
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this request starts the window
+        count = 1
+    except Exception:
+        log.warning("rate limit cache unavailable; request allowed", exc_info=True)
+        return
+    if count > limit:
+        raise RateLimited(retry_after=max(1, 60 * (window + 1) - int(now)))
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer collab_<prefix>_<secret>``. Sets ``request.user`` to the token's user."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        try:
+            found = api_token_authenticate(token.strip())
+        except TokenRejected as exc:
+            log.info("api token rejected: %s", exc)
+            raise AuthenticationError(message=str(exc)) from None
+        request.user = found.user
+        rate_limit_check(found.pk)
+        return found
+
+
+def user_of(request: HttpRequest) -> User:
+    """The user the request's token stands for (set by ``TokenAuth``)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - TokenAuth ran before any operation
+    return user
+
+
+api = NinjaAPI(
+    title="Collab API",
+    version="1",
+    description=(
+        "Snags, projects and the ranking, meetings, reviews and notifications. Authenticate with a personal token "
+        "made on your settings page (`/settings/tokens/`): `Authorization: Bearer collab_…`. A token sees exactly "
+        "what its user sees on the pages and may do exactly what they may do."
+    ),
+    urls_namespace="api",
+    auth=TokenAuth(),
+    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
+    docs_url="/docs",
+    docs_decorator=require_GET,
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = exc.message if exc.message != "Unauthorized" else "Send a valid token: Authorization: Bearer <token>."
+    response = api.create_response(request, {"detail": message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="collab"'
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A service's ValidationError, in the same shape as ninja's own 422s: field messages with their place."""
+    items: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            loc: list[str] = ["body"] if field == "__all__" else ["body", field]
+            items += [{"loc": loc, "msg": message, "type": "value_error"} for message in messages]
+    else:
+        items = [{"loc": ["body"], "msg": message, "type": "value_error"} for message in exc.messages]
+    return api.create_response(request, {"detail": items}, status=422)
+
+
+@api.exception_handler(RateLimited)
+def _too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(request, {"detail": "Too many requests; slow down."}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response

@@ -1,0 +1,36 @@
+"""The REST API's URL-conf level: every app's router attached to the one ``NinjaAPI`` of
+``collab/accounts/api_auth.py``, served at /api/ (OpenAPI at /api/openapi.json, Swagger UI at /api/docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern, URLResolver
+
+from collab.accounts.api_auth import api
+from collab.notifications.api import router as notifications_router
+from collab.projects.api import router as projects_router
+from liaison.api import router as meetings_router
+from parkinglot.api import router as snags_router
+from reviews.api import router as reviews_router
+
+api.add_router("", snags_router)
+api.add_router("", projects_router)
+api.add_router("", meetings_router)
+api.add_router("", reviews_router)
+api.add_router("", notifications_router)
+
+# The docs and the schema are pages for people: they stay behind the session login like every page.
+_FOR_PEOPLE = {"openapi-json", "openapi-view", "api-root"}
+
+
+def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
+    """``api.urls`` with the operations let past ``LoginRequiredMiddleware``: they authenticate by token
+    themselves (401 JSON without one), so a script never gets the login page's redirect."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name not in _FOR_PEOPLE:
+            view: Any = pattern.callback
+            login_not_required(view)
+    return patterns, app_name, namespace

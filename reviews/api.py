@@ -1,0 +1,126 @@
+"""Quarterly business reviews over the REST API (read only), through the reviews' selectors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
+from ninja import Path, Router, Schema
+
+from collab.accounts.api_auth import PersonOut, errors, maybe_person, person
+from collab.accounts.models import User
+from reviews import selectors
+from reviews.models import ActionItem, Decision, ItemKind, Review, ReviewStatus, Team
+
+router = Router(tags=["reviews"])
+
+
+class ReviewOut(Schema):
+    year: int
+    quarter: int
+    label: str
+    status: ReviewStatus
+    scheduled_at: datetime
+    length_minutes: int
+    location: str
+    facilitator: PersonOut
+    agenda_minutes: int
+    inputs_submitted: int
+    inputs_total: int
+    url: str
+
+
+class ReviewItemOut(Schema):
+    id: int
+    title: str
+    kind: ItemKind
+    team: Team
+    presenter: PersonOut | None
+    time_box_minutes: int
+    notes: str
+
+
+class DecisionOut(Schema):
+    id: int
+    text: str
+    created_at: datetime
+
+
+class ReviewActionOut(Schema):
+    id: int
+    title: str
+    owner: PersonOut
+    due_date: date
+    done_at: datetime | None
+
+
+class ReviewDetailOut(ReviewOut):
+    summary: str
+    attendees: list[PersonOut]
+    agenda: list[ReviewItemOut]
+    decisions: list[DecisionOut]
+    action_items: list[ReviewActionOut]
+
+
+def review_out(r: Review) -> ReviewOut:
+    prep = selectors.preparation(r)
+    return ReviewOut(
+        year=r.year,
+        quarter=r.quarter,
+        label=r.label,
+        status=ReviewStatus(r.status),
+        scheduled_at=r.scheduled_at,
+        length_minutes=r.length_minutes,
+        location=r.location,
+        facilitator=person(r.facilitator),
+        agenda_minutes=prep["agenda_minutes"],
+        inputs_submitted=prep["inputs_submitted"],
+        inputs_total=prep["inputs_total"],
+        url=r.get_absolute_url(),
+    )
+
+
+@router.get("/reviews", response={200: list[ReviewOut], **errors()}, summary="Every QBR, newest first")
+def list_reviews(request: HttpRequest) -> list[ReviewOut]:
+    return [review_out(r) for r in selectors.review_list()]
+
+
+@router.get("/reviews/{int:year}/q{int:quarter}", response={200: ReviewDetailOut, **errors(404)}, summary="One QBR")
+def get_review(
+    request: HttpRequest, year: int = Path(..., ge=2000, le=2100), quarter: int = Path(..., ge=1, le=4)
+) -> ReviewDetailOut:
+    found = (
+        selectors.review_list()
+        .filter(year=year, quarter=quarter)
+        .prefetch_related(
+            Prefetch("attendees", queryset=User.objects.order_by("first_name", "last_name")),
+            Prefetch("decisions", queryset=Decision.objects.order_by("created_at", "id")),
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner").order_by("due_date", "id")),
+        )
+        .first()
+    )
+    if found is None:
+        raise Http404("No such review.")
+    return ReviewDetailOut(
+        **review_out(found).model_dump(),
+        summary=found.summary,
+        attendees=[person(a) for a in found.attendees.all()],
+        agenda=[
+            ReviewItemOut(
+                id=i.pk,
+                title=i.title,
+                kind=ItemKind(i.kind),
+                team=Team(i.team),
+                presenter=maybe_person(i.presenter),
+                time_box_minutes=i.time_box_minutes,
+                notes=i.notes,
+            )
+            for i in selectors.agenda(found)
+        ],
+        decisions=[DecisionOut(id=d.pk, text=d.text, created_at=d.created_at) for d in found.decisions.all()],
+        action_items=[
+            ReviewActionOut(id=a.pk, title=a.title, owner=person(a.owner), due_date=a.due_date, done_at=a.done_at)
+            for a in found.action_items.all()
+        ],
+    )

@@ -1,0 +1,171 @@
+"""Single sign-on end to end against a real OpenID Connect provider (oidc-provider-mock, a Flask app started
+on localhost by the test): the Django test client drives Collab, ``requests`` plays the browser at the
+provider. Sign-in, first-time creation, role and department mapping, a missing claim, logout."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from django.contrib.auth import authenticate
+from django.contrib.messages import get_messages
+from django.test import Client, RequestFactory
+
+from collab.accounts.models import User
+from tests.factories import UserFactory
+
+oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def provider():
+    import os
+
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # the provider runs on plain http on localhost
+    with oidc_provider_mock.run_server_in_thread(require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+    os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+
+
+@pytest.fixture
+def sso(provider, settings):
+    settings.OIDC_ISSUER = provider
+    settings.OIDC_RP_CLIENT_ID = "collab-test"
+    settings.OIDC_RP_CLIENT_SECRET = "not-so-secret"
+    settings.OIDC_PROVIDER_NAME = "Acme ID"
+    settings.OIDC_RP_SCOPES = "openid email profile"
+    settings.OIDC_CLAIM_DEPARTMENT = "department"
+    settings.OIDC_CLAIM_TITLE = "job_title"
+    settings.OIDC_CLAIM_GROUPS = "groups"
+    settings.OIDC_GROUP_ROLES = {"collab-executives": "executive", "collab-liaisons": "liaison"}
+    return provider
+
+
+def _sign_in(client: Client, provider: str, sub: str, claims: dict, next_url: str = "/snags/"):
+    """The browser's part: Collab → provider (pick the user) → Collab's callback."""
+    assert requests.put(f"{provider}/users/{sub}", json=claims, timeout=5).status_code == 204
+    start = client.get(f"/accounts/sso/start/?next={next_url}")
+    assert start.status_code == 302 and start["Location"].startswith(f"{provider}/oauth2/authorize?")
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["client_id"] == ["collab-test"] and query["code_challenge_method"] == ["S256"]
+    assert query["redirect_uri"] == ["http://testserver/accounts/sso/callback/"]
+    at_provider = requests.post(start["Location"], data={"sub": sub}, allow_redirects=False, timeout=5)
+    assert at_provider.status_code == 302, at_provider.text[:500]
+    back = urlsplit(at_provider.headers["Location"])
+    return client.get(f"{back.path}?{back.query}")
+
+
+CLAIMS = {
+    "email": "nina.ops@example.com",
+    "given_name": "Nina",
+    "family_name": "Okoye",
+    "preferred_username": "nina.ops",
+    "department": "IT",
+    "job_title": "Head of platform",
+    "groups": ["staff", "collab-executives"],
+}
+
+
+def test_first_sign_in_creates_the_person_with_department_and_role_then_updates_them(sso):
+    client = Client()
+    landed = _sign_in(client, sso, "sub-nina", CLAIMS)
+    assert landed.status_code == 302 and landed["Location"] == "/snags/"
+    user = User.objects.get(sso_subject="sub-nina")
+    assert (user.username, user.email, user.first_name, user.department, user.role, user.job_title) == (
+        "nina.ops", "nina.ops@example.com", "Nina", "it", "executive", "Head of platform"
+    )  # fmt: skip
+    assert not user.has_usable_password()
+    assert client.get("/snags/").status_code == 200  # signed in for real
+    # next time the provider says she moved to marketing and left the executives' group
+    again = Client()
+    _sign_in(again, sso, "sub-nina", {**CLAIMS, "department": "marketing", "groups": ["staff"]}, next_url="/")
+    assert User.objects.filter(email__iexact="nina.ops@example.com").count() == 1
+    user.refresh_from_db()
+    assert (user.department, user.role) == ("marketing", "member")
+
+
+def test_an_existing_account_with_the_same_email_is_linked_not_duplicated(sso):
+    existing = UserFactory(username="lena", email="Lena@Example.com", department="marketing")
+    client = Client()
+    _sign_in(client, sso, "sub-lena", {**CLAIMS, "email": "lena@example.com", "preferred_username": "lena.s",
+                                       "groups": ["collab-liaisons"]})  # fmt: skip
+    existing.refresh_from_db()
+    assert existing.sso_subject == "sub-lena" and existing.role == "liaison" and existing.username == "lena"
+    assert User.objects.count() == 1
+
+
+def test_a_missing_claim_is_a_clear_message_and_no_half_created_user(sso):
+    client = Client()
+    claims = {k: v for k, v in CLAIMS.items() if k != "email"}
+    response = _sign_in(client, sso, "sub-noemail", claims)
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("did not include email" in m and "Acme ID" in m for m in shown), shown
+    assert not User.objects.exists()
+    assert client.get("/snags/").status_code == 302  # not signed in
+
+
+def test_an_unknown_department_is_refused_without_writing(sso):
+    response = _sign_in(Client(), sso, "sub-x", {**CLAIMS, "department": "Legal"})
+    assert any("does not know" in str(m) for m in get_messages(response.wsgi_request))
+    assert not User.objects.exists()
+
+
+def test_logout_ends_the_session_here_and_at_the_provider(sso):
+    client = Client()
+    _sign_in(client, sso, "sub-nina", CLAIMS)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    end = urlsplit(response["Location"])
+    assert f"{end.scheme}://{end.netloc}" == sso and end.path == "/oauth2/end_session"
+    params = parse_qs(end.query)
+    assert params["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    assert params["id_token_hint"][0].count(".") == 2  # the ID token, so the provider knows whose session
+    confirm = requests.post(
+        f"{sso}/oauth2/end_session/confirm",
+        data={"redirect_uri": params["post_logout_redirect_uri"][0]},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert confirm.status_code == 302 and confirm.headers["Location"] == "http://testserver/accounts/login/"
+    assert client.get("/snags/").status_code == 302  # the Collab session is gone
+
+
+def test_the_login_page_offers_the_button_only_when_configured(settings, sso, member):
+    page = Client().get("/accounts/login/?next=/snags/").content.decode()
+    assert "Sign in with Acme ID" in page and 'href="/accounts/sso/start/?next=/snags/"' in page
+    assert 'name="password"' in page
+    settings.LOCAL_LOGIN_ENABLED = False
+    page = Client().get("/accounts/login/").content.decode()
+    assert "Sign in with Acme ID" in page and 'name="password"' not in page
+    member.set_password("a-long-password-1")
+    member.save()
+    client = Client()
+    refused = client.post("/accounts/login/", {"username": "member", "password": "a-long-password-1"})
+    assert refused.status_code == 403 and "Password sign-in is switched off" in refused.content.decode()
+    assert client.get("/snags/").status_code == 302
+    # no other door takes a password either: the admin's login page, or authenticate() itself
+    admin = client.post("/admin/login/?next=/admin/", {"username": "member", "password": "a-long-password-1"})
+    assert admin.status_code == 200 and client.get("/snags/").status_code == 302
+    assert authenticate(RequestFactory().post("/"), username="member", password="a-long-password-1") is None
+    settings.LOCAL_LOGIN_ENABLED = True
+    assert authenticate(RequestFactory().post("/"), username="member", password="a-long-password-1") == member
+
+
+def test_without_configuration_sso_is_off(settings):
+    settings.OIDC_RP_CLIENT_ID = ""
+    client = Client()
+    assert "Sign in with" not in client.get("/accounts/login/").content.decode()
+    assert client.get("/accounts/sso/start/").status_code == 404
+    assert client.get("/accounts/sso/callback/?code=x&state=y").status_code == 404
+
+
+def test_a_forged_callback_is_refused(sso):
+    client = Client()
+    client.get("/accounts/sso/start/")
+    response = client.get("/accounts/sso/callback/?code=stolen&state=not-mine")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert not User.objects.exists()

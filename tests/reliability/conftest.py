@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,45 @@ def private_redis() -> Iterator[dict]:
     start()
     yield state
     stop()
+
+
+def _pg_bin(name: str) -> str | None:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    found = [str(v / name) for v in versions if (v / name).exists()]
+    return found[0] if found else shutil.which(name)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[dict]:
+    """A Postgres server of our own (initdb in a temporary folder, a free port), which a test may restart without
+    touching the shared server the rest of the suite (and the browser tests beside it) are using."""
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("initdb / pg_ctl are not installed")
+    home = Path(tempfile.mkdtemp(prefix="collab-pg-"))  # not under pytest's root-only folder: postgres must reach it
+    data, port = home / "data", free_port()
+    as_owner: list[str] = []
+    if os.geteuid() == 0:  # Postgres refuses to run as root: the cluster belongs to the postgres user
+        shutil.chown(home, "postgres", "postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_owner, *args], check=True, capture_output=True, timeout=120)
+
+    run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
+    state: dict = {"port": port, "base": f"postgres://postgres@127.0.0.1:{port}"}
+    state["start"] = lambda: run(pg_ctl, "-D", str(data), "-o", options, "-l", str(home / "log"), "-w", "start")
+    # -l: the server must not inherit our captured stdout, or run() waits for it forever
+    state["restart"] = lambda: run(
+        pg_ctl, "-D", str(data), "-o", options, "-l", str(home / "log"), "-m", "fast", "-w", "restart"
+    )
+    state["start"]()
+    try:
+        yield state
+    finally:
+        subprocess.run([*as_owner, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def spawn(env: dict[str, str], *args: str, log: Path | None = None) -> subprocess.Popen:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "ninja",  # the REST API; its bundled Swagger UI is served from our static files (no CDN)
     # ours, floor by floor (STYLE.md): imports only go down
     "collab.lib",
     "collab.accounts",
@@ -134,7 +135,9 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "collab.accounts.sso.PasswordBackend",  # Django's ModelBackend, off when LOCAL_LOGIN_ENABLED is false
+    # single sign-on: does nothing (no network, no queries) until OIDC_* below is configured
+    "collab.accounts.sso.SSOBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,6 +156,36 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# --- single sign-on (OpenID Connect, mozilla-django-oidc): off unless a client id and a provider are set ----------
+# The provider's endpoints come from OIDC_ISSUER's discovery document, or each is set on its own.
+OIDC_ISSUER: str = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT: str = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT: str = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT: str = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT: str = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT: str = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID: str = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET: str = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO: str = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES: str = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME: str = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_REQUIRED_CLAIMS: list[str] = env.list("OIDC_REQUIRED_CLAIMS", default=["email"])
+OIDC_CLAIM_USERNAME: str = env.str("OIDC_CLAIM_USERNAME", default="preferred_username")
+OIDC_CLAIM_DEPARTMENT: str = env.str("OIDC_CLAIM_DEPARTMENT", default="")
+OIDC_CLAIM_ROLE: str = env.str("OIDC_CLAIM_ROLE", default="")
+OIDC_CLAIM_TITLE: str = env.str("OIDC_CLAIM_TITLE", default="")
+OIDC_CLAIM_GROUPS: str = env.str("OIDC_CLAIM_GROUPS", default="")
+OIDC_GROUP_DEPARTMENTS: dict[str, str] = env.dict("OIDC_GROUP_DEPARTMENTS", default={})
+OIDC_GROUP_ROLES: dict[str, str] = env.dict("OIDC_GROUP_ROLES", default={})
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_STORE_ID_TOKEN = True  # for the provider's logout (id_token_hint)
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and (OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT))
+LOCAL_LOGIN_ENABLED: bool = env.bool("LOCAL_LOGIN_ENABLED", default=True)
+if not LOCAL_LOGIN_ENABLED and not OIDC_ENABLED:
+    raise ImproperlyConfigured("LOCAL_LOGIN_ENABLED=false needs single sign-on (OIDC_RP_CLIENT_ID and OIDC_ISSUER).")
+
 # django-axes: lock a username+IP after repeated failures
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -160,6 +193,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# personal API tokens: requests per minute per token (the Django cache counts; it fails open)
+API_RATE_LIMIT_PER_MINUTE: int = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 
 # --- i18n / time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -254,6 +290,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    "webhooks-sweep": {
+        "task": "collab.notifications.tasks.webhooks_sweep",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
     "snags-escalate": {
         "task": "parkinglot.tasks.escalate",
         "schedule": float(REMINDER_SWEEP_SECONDS),
@@ -264,6 +305,15 @@ CELERY_BEAT_SCHEDULE = {
 REMINDER_SENDING_TIMEOUT = timedelta(seconds=env.int("REMINDER_SENDING_TIMEOUT_SECONDS", default=600))
 REMINDER_MAX_ATTEMPTS: int = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_BATCH_SIZE: int = env.int("REMINDER_BATCH_SIZE", default=200)
+
+# --- integrations: outgoing webhooks and chat channels ---------------------------------------
+WEBHOOK_TIMEOUT_SECONDS: float = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS: int = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_BACKOFF_SECONDS: int = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_BACKOFF_MAX_SECONDS: int = env.int("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600)
+WEBHOOK_DISABLE_AFTER: int = env.int("WEBHOOK_DISABLE_AFTER", default=10)
+WEBHOOK_LOG_DAYS: int = env.int("WEBHOOK_LOG_DAYS", default=30)  # sent and skipped deliveries are pruned after
+CHAT_TIMEOUT_SECONDS: float = env.float("CHAT_TIMEOUT_SECONDS", default=5.0)
 
 # --- security headers ----------------------------------------------------------------------
 CSRF_FAILURE_VIEW = "collab.views.csrf_failure"

@@ -7,6 +7,7 @@ import logging
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -57,3 +58,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         },
     )
     return render(request, "403_csrf.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: the page for people; JSON under /api/ (an API client never gets HTML, even for a URL no route matches)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    return defaults.page_not_found(request, exception or Exception("Not found"))

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from collab.lib import hooks
+from collab.lib.urls import absolute_url
 from liaison.models import Meeting, MeetingStatus
 
 STATUS = {MeetingStatus.PLANNED: "CONFIRMED", MeetingStatus.HELD: "CONFIRMED", MeetingStatus.CANCELLED: "CANCELLED"}
@@ -42,7 +42,7 @@ def meeting_event(meeting: Meeting, *, with_people: bool = False) -> Event:
     event.add("status", STATUS[MeetingStatus(meeting.status)])
     if meeting.location:
         event.add("location", meeting.location)
-    event.add("url", settings.SITE_URL + meeting.get_absolute_url())
+    event.add("url", absolute_url(meeting.get_absolute_url()))
     if with_people:
         organiser = vCalAddress(f"mailto:{meeting.organiser.email or 'collab@localhost'}")
         organiser.params["cn"] = vText(meeting.organiser.display_name)

@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from collab.accounts import permissions as perm
 from collab.accounts.models import Department, Role, User
+from collab.lib import search
 from liaison.models import (
     ActionItem,
     AgendaItem,
@@ -211,3 +213,98 @@ def open_action_items_of_executives(limit: int = 10) -> list[ActionItem]:
 def log_entries_between(start: date, end: date) -> int:
     """How many liaison log entries were written about days ``start`` to ``end`` (for the QBR facts)."""
     return LogEntry.objects.filter(date__gte=start, date__lte=end).count()
+
+
+# --- search (registered with collab.lib.search in apps.py) ---------------------------------
+MEETING_SEARCH = search.Columns(
+    vector="(liaison_meetingseries.search_vector || liaison_meeting.search_vector)",
+    title_sql="liaison_meetingseries.title",
+    title="series__title",
+    body=("location", "notes", "decisions"),
+    tiebreak=("-start", "-id"),
+)
+AGENDA_SEARCH = search.Columns(
+    vector="liaison_agendaitem.search_vector",
+    title_sql="liaison_agendaitem.title",
+    title="title",
+    body=("source",),
+    tiebreak=("-meeting__start", "-id"),
+)
+
+
+ACTION_SEARCH = search.Columns(
+    vector="liaison_actionitem.search_vector",
+    title_sql="liaison_actionitem.title",
+    title="title",
+    tiebreak=("-due_date", "-id"),
+)
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.series.title}, {timezone.localtime(meeting.start):%d %b %Y}"
+
+
+def search_meetings(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    """Meetings by their series' title, location, notes and decisions: every signed-in employee may open every
+    meeting page, so every meeting is searched."""
+    if not perm.can_view_app(user):
+        return []
+    found, partial = search.matches(Meeting.objects.select_related("series"), MEETING_SEARCH, query, limit)
+    return [
+        search.hit(
+            m,
+            query,
+            partial,
+            kind="meeting",
+            title=_meeting_label(m),
+            url=m.get_absolute_url(),
+            snippet=search.snippet(query, m.notes, m.decisions, m.location),
+            status=m.get_status_display(),
+            date=m.start,
+        )
+        for m in found
+    ]
+
+
+def search_agenda_items(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    if not perm.can_view_app(user):
+        return []
+    qs = AgendaItem.objects.select_related("meeting__series")
+    found, partial = search.matches(qs, AGENDA_SEARCH, query, limit)
+    return [
+        search.hit(
+            i,
+            query,
+            partial,
+            kind="meeting_item",
+            title=i.title,
+            url=i.meeting.get_absolute_url() + "#agenda",
+            snippet=search.snippet(query, i.source),
+            status="Done" if i.done else i.meeting.get_status_display(),
+            date=i.meeting.start,
+            context=_meeting_label(i.meeting),
+        )
+        for i in found
+    ]
+
+
+def search_action_items(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    """Action items from meetings and liaison logs: their pages are open to every signed-in employee."""
+    if not perm.can_view_app(user):
+        return []
+    qs = ActionItem.objects.select_related("meeting__series", "owner")
+    found, partial = search.matches(qs, ACTION_SEARCH, query, limit)
+    return [
+        search.hit(
+            a,
+            query,
+            partial,
+            kind="meeting_action",
+            title=a.title,
+            url=a.get_absolute_url(),
+            status=("Done" if a.done_at else f"Open · {a.owner.display_name}"),
+            date=a.due_date,
+            context=_meeting_label(a.meeting) if a.meeting else "From a liaison's log",
+        )
+        for a in found
+    ]

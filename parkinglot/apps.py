@@ -9,7 +9,7 @@ class ParkinglotConfig(AppConfig):
     verbose_name = "Parking lot"
 
     def ready(self) -> None:
-        from collab.lib import hooks
+        from collab.lib import hooks, search
         from collab.notifications import registry
         from parkinglot import kinds, selectors
 
@@ -17,3 +17,4 @@ class ParkinglotConfig(AppConfig):
             registry.register(kind)
         hooks.provide("goals.detours", selectors.goal_detours)
         hooks.provide("meetings.agenda_suggestions", selectors.agenda_suggestions)
+        search.register(search.Provider(kind="snag", label="Snags", order=10, search=selectors.search_snags))

@@ -16,7 +16,7 @@ from collab.projects.models import Project
 
 TITLES = [
     ("Campaign landing page needs a new form field but the CMS change queue is four weeks long", "high"),
-    ("Cannot export segment lists from the CRM without a ticket to IT", "medium"),
+    ("CRM export problem: segment lists need a ticket to IT", "medium"),
     ("Marketing automation tool and CRM disagree on lead status", "high"),
     ("Web analytics tag missing on the new product pages", "critical"),
     ("Consent banner blocks the A/B testing script", "high"),

@@ -8,12 +8,12 @@ from django import forms
 from django.db.models import Q
 
 from collab.accounts.models import User, relationship_leads
-from collab.projects.models import ACTIVE_STATUSES, Goal, Project
+from collab.projects.models import Goal, Project
 from parkinglot.models import Impact, ParkedFor, SnagStatus
 
 
 def _projects() -> Any:
-    return Project.objects.filter(status__in=ACTIVE_STATUSES).order_by("name")
+    return Project.objects.active().order_by("name")
 
 
 class SnagForm(forms.Form):

@@ -15,10 +15,12 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from collab.accounts.models import Department
+from collab.lib import search
 from collab.lib.cache import cached
-from collab.lib.time import start_of_day
+from collab.lib.time import quarter_start, start_of_day
 from parkinglot.models import (
     CLOSED_STATUSES,
+    CODE_PREFIX,
     OPEN_STATUSES,
     UNANSWERED_STATUSES,
     Impact,
@@ -58,31 +60,37 @@ def impact_rank() -> Case:
     )
 
 
+def snag_code(text: str) -> str | None:
+    """``SNAG-1042`` (any case, spaces around) as a code, else None: one rule for the list and the site search."""
+    code = text.strip().upper()
+    number = code[len(CODE_PREFIX) :]
+    return code if code.startswith(CODE_PREFIX) and number.isdigit() else None
+
+
 def text_search(qs: SnagQuerySet, text: str) -> SnagQuerySet:
-    """Postgres full-text search (websearch syntax, on the GIN index of migration 0002); elsewhere a substring."""
+    """A snag code finds that snag. Otherwise on Postgres full-text search (websearch syntax) over the stored,
+    weighted ``search_vector`` the site search uses too (migration 0003, GIN index); elsewhere a substring."""
     text = text.strip()[:200]
     if not text:
         return qs
-    if text.upper().startswith("SNAG-"):
-        return qs.filter(code__iexact=text)
+    if code := snag_code(text):
+        return qs.filter(code=code)
     if connection.vendor == "postgresql":
         match = RawSQL(
-            "to_tsvector('english', parkinglot_snag.search_document) @@ websearch_to_tsquery('english', %s)",
-            (text,),
-            output_field=BooleanField(),
+            "parkinglot_snag.search_vector @@ websearch_to_tsquery('english', %s)", (text,), output_field=BooleanField()
         )
         return qs.filter(match)
     return qs.filter(search_document__icontains=text)
 
 
 def _by_relevance(qs: SnagQuerySet, text: str) -> SnagQuerySet:
-    """Best matches first (Postgres ``ts_rank``; the GIN index finds the matches, so only those are ranked);
-    elsewhere, newest first."""
+    """Best matches first (Postgres ``ts_rank`` of the stored vector: the code and title weigh above the details
+    and comments, and only the GIN index's matches are ranked); elsewhere, newest first."""
     text = text.strip()[:200]
-    if connection.vendor != "postgresql" or not text or text.upper().startswith("SNAG-"):
+    if connection.vendor != "postgresql" or not text or snag_code(text):
         return qs.order_by("-created_at", "-id")
     rank = RawSQL(
-        "ts_rank(to_tsvector('english', parkinglot_snag.search_document), websearch_to_tsquery('english', %s))",
+        "ts_rank(parkinglot_snag.search_vector, websearch_to_tsquery('english', %s))",
         (text,),
         output_field=FloatField(),
     )
@@ -350,10 +358,9 @@ def dashboard_summary(
     )
     oldest = list(base.escalated().select_related("owner").order_by("created_at")[:5])
     weeks = weekly_trend(department=department, today=today)
-    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    last_end = quarter_start - timedelta(days=1)
-    last_start = date(last_end.year, 3 * ((last_end.month - 1) // 3) + 1, 1)
-    median_this, median_last = _median_first_answers(base, last_start, quarter_start, today)
+    this_start = quarter_start(today)
+    last_start = quarter_start(this_start - timedelta(days=1))
+    median_this, median_last = _median_first_answers(base, last_start, this_start, today)
     return {
         "open": agg["open"],
         "escalated": agg["escalated"],
@@ -446,4 +453,40 @@ def _weekly(base: SnagQuerySet, today: date, n: int = 12) -> list[dict[str, Any]
             "resolved": r.get(first + timedelta(weeks=i), 0),
         }
         for i in range(n)
+    ]
+
+
+# --- search (registered with collab.lib.search in apps.py) ---------------------------------
+SNAG_SEARCH = search.Columns(
+    vector="parkinglot_snag.search_vector",
+    title_sql="parkinglot_snag.title",
+    title="title",
+    body=("search_document",),
+    tiebreak=("-created_at", "-id"),
+)
+
+
+def search_snags(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    """Snags the user may open: by code (``SNAG-1042``), else by title, details and comments."""
+    qs = Snag.objects.visible_to(user).defer("search_document")
+    partial = False
+    if code := snag_code(query.text):
+        found = list(qs.filter(code=code).annotate(search_rank=Value(10.0, output_field=FloatField()))[:1])
+    else:
+        found, partial = search.matches(qs, SNAG_SEARCH, query, limit)
+    return [
+        search.hit(
+            s,
+            query,
+            partial,
+            kind="snag",
+            code=s.code,
+            title=s.title,
+            url=s.get_absolute_url(),
+            snippet=search.snippet(query, s.details),
+            status=s.get_status_display(),
+            date=s.created_at,
+            context=s.get_raiser_department_display(),
+        )
+        for s in found
     ]

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,9 @@ from django.utils import timezone
 from collab.accounts import permissions as perm
 from collab.accounts.models import Department, Role, User
 from collab.lib import hooks
+from collab.lib.urls import absolute_url
 from collab.notifications.services import notify
+from collab.notifications.webhooks import emit_each_on_commit, emit_on_commit
 from parkinglot.models import (
     UNANSWERED_STATUSES,
     Comment,
@@ -133,7 +136,37 @@ def snag_create(
         Snag.objects.filter(pk=snag.pk).update(code=snag.code)
         owner = f"Owner: {snag.owner.display_name}." if snag.owner else "No owner found."
         _event(snag, raised_by, EventKind.CREATED, note=owner, to_status=S.NEW, at=now)
+        pk = snag.pk
+        emit_on_commit(event="snag.created", payload=lambda: {"snag": webhook_snag(pk)})
     return snag
+
+
+def _escalation_payloads(levels: dict[int, int]) -> list[dict[str, Any]]:
+    """Every escalated snag's webhook payload, read in one query."""
+    snags = Snag.objects.select_related("raised_by", "owner", "project").filter(pk__in=list(levels)).order_by("pk")
+    return [{"snag": _snag_facts(snag), "level": levels[snag.pk]} for snag in snags]
+
+
+def webhook_snag(pk: int) -> dict[str, Any]:
+    """What an outgoing webhook says about a snag: facts and a link, as they are when it is sent."""
+    return _snag_facts(Snag.objects.select_related("raised_by", "owner", "project").get(pk=pk))
+
+
+def _snag_facts(snag: Snag) -> dict[str, Any]:
+    return {
+        "code": snag.code,
+        "title": snag.title,
+        "status": snag.status,
+        "impact": snag.impact,
+        "raised_by": snag.raised_by.username if snag.raised_by else None,
+        "department": snag.raiser_department,
+        "owner": snag.owner.username if snag.owner else None,
+        "project": snag.project.name if snag.project else None,
+        "escalation_level": snag.escalation_level,
+        "respond_by": snag.respond_by,
+        "created_at": snag.created_at,
+        "url": absolute_url(snag.get_absolute_url()),
+    }
 
 
 def allowed_moves(snag: Snag, user: Any) -> dict[str, str]:
@@ -212,6 +245,12 @@ def snag_transition(
                 body=f"{by.display_name}: {note[:300]}",
                 link=locked.get_absolute_url(),
                 due_at=now,
+            )
+        if to == S.ANSWERED:
+            pk, who = locked.pk, getattr(by, "username", "")
+            emit_on_commit(
+                event="snag.answered",
+                payload=lambda: {"snag": webhook_snag(pk), "answered_by": who, "answer": note},
             )
     snag.refresh_from_db()
     return snag
@@ -345,6 +384,10 @@ def snags_escalate(*, now: datetime | None = None) -> EscalationResult:
                 events += [SnagEvent(snag_id=pk, at=now, kind=EventKind.ESCALATED, note=note) for pk in ids]
                 counts[step] += len(ids)
         SnagEvent.objects.bulk_create(events, batch_size=2000)
+        emit_each_on_commit(
+            event="snag.escalated",
+            payloads=partial(_escalation_payloads, {pk: new for (_old, new), ids in moves.items() for pk in ids}),
+        )
     return EscalationResult(level_1=counts[1], level_2=counts[2])
 
 

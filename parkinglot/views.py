@@ -3,7 +3,6 @@ answer with the page or its fragment."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
 from collab.accounts.models import Department
+from collab.lib.csvsafe import csv_download
 from collab.lib.htmx import render_page, wants_fragment
 from collab.projects.models import Project
 from parkinglot import selectors, services
@@ -71,56 +71,35 @@ def index(request: AuthedRequest) -> HttpResponse:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 def export_csv(request: AuthedRequest) -> StreamingHttpResponse:
     """The filtered list as CSV, streamed in chunks so a large list does not fill memory."""
     flt = selectors.SnagFilter.from_query(request.GET)
-    qs = selectors.snag_list(request.user, flt)
-    writer = csv.writer(_Echo())
     header = [
         "code", "title", "status", "impact", "department", "raised by", "owner", "project",
         "created", "respond by", "first answer", "resolved", "escalation", "me too", "days lost",
     ]  # fmt: skip
-
-    def cell(value: Any) -> str:
-        text = "" if value is None else str(value)
-        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no formulas in spreadsheets
-
-    def rows() -> Any:
-        yield writer.writerow(header)
-        for s in qs.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    cell(v)
-                    for v in (
-                        s.code,
-                        s.title,
-                        s.get_status_display(),
-                        s.get_impact_display(),
-                        s.get_raiser_department_display(),
-                        s.raised_by.display_name,
-                        s.owner.display_name if s.owner else "",
-                        s.project.name if s.project else "",
-                        s.created_at.isoformat(timespec="minutes"),
-                        s.respond_by.isoformat(timespec="minutes"),
-                        s.first_answered_at.isoformat(timespec="minutes") if s.first_answered_at else "",
-                        s.resolved_at.isoformat(timespec="minutes") if s.resolved_at else "",
-                        s.escalation_level,
-                        s.me_too_count,
-                        s.days_lost,
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="snags-{stamp}.csv"'
-    return response
+    rows = (
+        (
+            s.code,
+            s.title,
+            s.get_status_display(),
+            s.get_impact_display(),
+            s.get_raiser_department_display(),
+            s.raised_by.display_name,
+            s.owner.display_name if s.owner else "",
+            s.project.name if s.project else "",
+            s.created_at.isoformat(timespec="minutes"),
+            s.respond_by.isoformat(timespec="minutes"),
+            s.first_answered_at.isoformat(timespec="minutes") if s.first_answered_at else "",
+            s.resolved_at.isoformat(timespec="minutes") if s.resolved_at else "",
+            s.escalation_level,
+            s.me_too_count,
+            s.days_lost,
+        )
+        for s in selectors.snag_list(request.user, flt).iterator(chunk_size=2000)
+    )
+    return csv_download(f"snags-{timezone.localdate().isoformat()}.csv", header, rows)
 
 
 # --- quick add -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from reviews.models import (
 ITEMS = [
     ("Campaign results and the data behind them", ItemKind.RESULT, Team.MARKETING, 20),
     ("Platform stability and the roadmap", ItemKind.UPDATE, Team.IT, 20),
-    ("Snags that cost us the most days", ItemKind.CHALLENGE, Team.JOINT, 25),
+    ("Snags that cost us the most days (the CRM export problem first)", ItemKind.CHALLENGE, Team.JOINT, 25),
     ("Which project moves up the ranking?", ItemKind.DECISION, Team.JOINT, 20),
     ("What would help us work together", ItemKind.DISCUSSION, Team.JOINT, 15),
 ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
+from collab.lib.urls import absolute_url
 from reviews import facts, selectors
 from reviews.models import Review
 
@@ -58,7 +58,7 @@ def ics(review: Review) -> bytes:
     event.add("dtstamp", review.updated_at)
     if review.location:
         event.add("location", review.location)
-    event.add("url", settings.SITE_URL + review.get_absolute_url())
+    event.add("url", absolute_url(review.get_absolute_url()))
     agenda = "\n".join(
         f"{i + 1}. {item.title} ({item.time_box_minutes} min)" for i, item in enumerate(selectors.agenda(review))
     )
@@ -96,7 +96,7 @@ def calendar_events(user: Any) -> list[dict[str, Any]]:
             "start": r.scheduled_at,
             "end": r.ends_at,
             "location": r.location,
-            "url": settings.SITE_URL + r.get_absolute_url(),
+            "url": absolute_url(r.get_absolute_url()),
         }
         for r in reviews
     ]

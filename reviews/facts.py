@@ -163,6 +163,34 @@ def _projects(review: Review, start: date, end: date) -> dict[str, Any] | None:
     }
 
 
+@section("tools", "Technology register")
+def _tools(review: Review, start: date, end: date) -> dict[str, Any] | None:
+    from collab.projects.tools import selectors as tool_selectors
+
+    today = timezone.localdate()
+    data = tool_selectors.tool_figures(start, end, today=today)
+    renewals = tool_selectors.renewals_coming(today, limit=10)
+    if data["empty"]:
+        return {"empty": "The technology register is empty: no tools, requests or renewals to report."}
+    pct, days = data["on_time_pct"], data["median_days_to_decision"]
+    return {
+        "figures": [
+            {"label": "Shadow tools found this quarter", "value": data["shadow_found"]},
+            {"label": "Tool requests answered on time", "value": "–" if pct is None else f"{pct}%"},
+            {"label": "Median days to a decision", "value": "–" if days is None else days},
+            {"label": "Tools retired", "value": data["retired"]},
+            {"label": "Renewals in the next 90 days", "value": data["renewals"]},
+        ],
+        "table": {
+            "columns": ["Renewal coming", "Date", "Annual cost"],
+            "rows": [
+                [t.name, t.renewal_date.isoformat() if t.renewal_date else "", f"€{t.annual_cost:,.0f}"]
+                for t in renewals
+            ],
+        },  # fmt: skip
+    }
+
+
 @section("goals", "Days lost to snags per shared goal")
 def _goals(review: Review, start: date, end: date) -> dict[str, Any] | None:
     from collab.projects.models import Goal

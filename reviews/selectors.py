@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from reviews.models import AgendaItem, Review, TeamInput
+from collab.accounts import permissions as perm
+from collab.lib import search
+from reviews.models import ActionItem, AgendaItem, Decision, Review, TeamInput
 
 
 def review_list() -> QuerySet[Review]:
@@ -110,3 +112,90 @@ def suggestions(review: Any) -> list[dict[str, str]]:
         for c in ChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).select_related("project")[:10]
     ]
     return [s for s in out if s["key"] not in taken]
+
+
+# --- search (registered with collab.lib.search in apps.py) ---------------------------------
+ITEM_SEARCH = search.Columns(
+    vector="reviews_agendaitem.search_vector",
+    title_sql="reviews_agendaitem.title",
+    title="title",
+    body=("notes",),
+    tiebreak=("-review__year", "-review__quarter", "-id"),
+)
+DECISION_SEARCH = search.Columns(
+    vector="reviews_decision.search_vector",
+    title_sql="reviews_decision.text",
+    title="text",
+    tiebreak=("-created_at", "-id"),
+)
+ACTION_SEARCH = search.Columns(
+    vector="reviews_actionitem.search_vector",
+    title_sql="reviews_actionitem.title",
+    title="title",
+    tiebreak=("-due_date", "-id"),
+)
+
+
+def search_items(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    """QBR agenda items: every signed-in employee may open every review page."""
+    if not perm.can_view_app(user):
+        return []
+    found, partial = search.matches(AgendaItem.objects.select_related("review"), ITEM_SEARCH, query, limit)
+    return [
+        search.hit(
+            i,
+            query,
+            partial,
+            kind="qbr_item",
+            title=i.title,
+            url=i.review.get_absolute_url() + "#agenda",
+            snippet=search.snippet(query, i.notes),
+            status=i.get_kind_display(),
+            date=i.review.scheduled_at,
+            context=str(i.review),
+        )
+        for i in found
+    ]
+
+
+def search_decisions(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    if not perm.can_view_app(user):
+        return []
+    found, partial = search.matches(Decision.objects.select_related("review"), DECISION_SEARCH, query, limit)
+    return [
+        search.hit(
+            d,
+            query,
+            partial,
+            kind="qbr_decision",
+            title=search.plain_text(d.text)[:120],
+            title_html=search.highlight(d.text, query, width=120, markdown=True),
+            url=d.review.get_absolute_url() + "#decisions",
+            status="Decision",
+            date=d.created_at,
+            context=str(d.review),
+        )
+        for d in found
+    ]
+
+
+def search_actions(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    if not perm.can_view_app(user):
+        return []
+    qs = ActionItem.objects.select_related("review", "owner")
+    found, partial = search.matches(qs, ACTION_SEARCH, query, limit)
+    return [
+        search.hit(
+            a,
+            query,
+            partial,
+            kind="qbr_action",
+            title=a.title,
+            url=a.review.get_absolute_url() + "#actions",
+            snippet=search.highlight(f"Owner: {a.owner.display_name}", query),
+            status="Done" if a.done_at else "Open",
+            date=a.due_date,
+            context=str(a.review),
+        )
+        for a in found
+    ]

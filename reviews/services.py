@@ -11,6 +11,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from collab.accounts import permissions as perm
+from collab.lib.urls import absolute_url
+from collab.notifications.webhooks import emit_on_commit
 from reviews import facts
 from reviews.models import (
     STATUS_ORDER,
@@ -106,8 +108,26 @@ def review_transition(*, review: Review, by: Any, to: str, now: datetime | None 
             FactsSnapshot.objects.filter(review=locked).delete()
         ReviewTransition.objects.create(review=locked, from_status=locked.status, to_status=to, by=by)
         Review.objects.filter(pk=locked.pk).update(status=to, version=F("version") + 1, updated_at=timezone.now())
+        if to == ReviewStatus.AGENDA_LOCKED:
+            pk, who = locked.pk, getattr(by, "username", "")
+            emit_on_commit(event="review.locked", payload=lambda: _webhook_review(pk, who))
     review.refresh_from_db()
     return review
+
+
+def _webhook_review(pk: int, by: str) -> dict[str, Any]:
+    review = Review.objects.get(pk=pk)
+    return {
+        "review": {
+            "id": review.pk,
+            "year": review.year,
+            "quarter": review.quarter,
+            "status": review.status,
+            "title": str(review),
+            "url": absolute_url(review.get_absolute_url()),
+        },
+        "locked_by": by,
+    }
 
 
 def _next_position(review: Review) -> int:

@@ -14,7 +14,9 @@ from datetime import date
 from typing import Any
 
 from collab.lib.cache import cached
+from collab.lib.time import quarter_start
 from collab.projects import selectors as project_selectors
+from collab.projects.tools import selectors as tool_selectors
 from liaison import selectors as liaison_selectors
 from parkinglot import selectors as snag_selectors
 from reviews import pulse
@@ -117,6 +119,13 @@ def _pulse(lens: str, today: date) -> dict[str, Any]:
     return {"trend": trend, "chart": pulse.trend_chart(trend), "latest": latest}
 
 
+def _tools(lens: str, today: date) -> dict[str, Any]:
+    return {
+        "figures": tool_selectors.tool_figures(quarter_start(today), today, today=today),
+        "renewals": tool_selectors.renewals_coming(today, limit=5),
+    }
+
+
 PANELS: list[Panel] = [
     Panel("snags", "Snags", _snags),
     Panel("projects", "Projects in ranked order", _projects),
@@ -126,6 +135,7 @@ PANELS: list[Panel] = [
     Panel("liaisons", "Liaison coverage", _liaisons),
     Panel("goals", "Shared goals", _goals),
     Panel("pulse", "Relationship pulse", _pulse),
+    Panel("tools", "Technology register", _tools),
 ]
 
 

@@ -14,7 +14,10 @@ Hook names in use (keep this list current):
   ``{"snags": [objects with .code, .title, .get_absolute_url(), .days_lost, .get_status_display()],
   "days_lost": int}`` (provided by ``parkinglot``; asked by ``collab.projects`` on the goal page; ``None`` =
   no parking lot, shown as an honest empty state).
-- ``search.providers`` — see the search issue.
+- ``search.providers`` — each provider is a ``collab.lib.search.Provider`` (kind, label, order and
+  ``search(user, query, limit) -> list[Hit]``), registered with ``collab.lib.search.register`` (provided by
+  ``parkinglot``, ``collab.projects``, ``liaison`` and ``reviews``; asked by the search page in
+  ``collab.dashboard``). The provider itself is the hook's callable.
 """
 
 from __future__ import annotations

@@ -30,5 +30,10 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
+def quarter_start(day: date) -> date:
+    """The first day of the calendar quarter ``day`` falls in."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
 def common_timezones() -> list[str]:
     return sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})

@@ -133,3 +133,7 @@ class FeedEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "kind", "text", "by")
     list_filter = ("kind",)
     search_fields = ("text", "reason")
+
+
+# The technology register's admin registers itself on import.
+from collab.projects.tools import admin as _tools_admin  # noqa: E402, F401

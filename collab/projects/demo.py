@@ -66,7 +66,8 @@ PROJECTS: list[tuple[str, int | None, str, str, list[str], str, str, str, str]] 
         ProjectStatus.IN_DELIVERY,
         "at_risk",
         "Identity matching is slower than planned.",
-        "Unify customer profiles from web, CRM and support into one platform both teams trust.",
+        "Unify customer profiles from web, CRM and support into one platform both teams trust, and end the CRM "
+        "export problem: segment lists without a ticket to IT.",
     ),
     (
         "Marketing automation migration",
@@ -499,3 +500,7 @@ def _ranking_history(people: dict[str, User]) -> None:
             reason=reason,
             now=timezone.now() - timedelta(days=days_ago),
         )
+
+
+# The technology register's seeder registers itself on import (order 35, after the projects).
+from collab.projects.tools import demo as _tools_demo  # noqa: E402, F401

@@ -411,3 +411,12 @@ class FeedEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# The technology register lives in its own module of this app (floor 3).
+from collab.projects.tools.models import (  # noqa: E402, F401
+    Tool,
+    ToolEvent,
+    ToolIntegration,
+    ToolRequest,
+)

@@ -13,8 +13,9 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
+from collab.accounts import permissions as perm
 from collab.accounts.models import Department, User
-from collab.lib import hooks
+from collab.lib import hooks, search
 from collab.projects.models import (
     ACTIVE_STATUSES,
     ChangeRequest,
@@ -87,11 +88,18 @@ def _with_people(qs: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
+def departments_of(project: Project) -> list[str]:
+    """The departments that sign a project off: prefetched (``_with_people``) when present, even when there are
+    none, else from the database."""
+    rows = getattr(project, "department_list", None)
+    if rows is None:
+        rows = project.departments.order_by("department")
+    return [pd.department for pd in rows]
+
+
 def signoff_status(project: Project) -> SignOffStatus:
     """From prefetched data (``_with_people``) when present, else from the database."""
-    departments = [
-        pd.department for pd in getattr(project, "department_list", None) or project.departments.order_by("department")
-    ]
+    departments = departments_of(project)
     versions = getattr(project, "versions_newest_first", None)
     if versions is None:
         versions = list(project.requirement_versions.order_by("-number")[:1])
@@ -197,6 +205,11 @@ def change_feed(limit: int = 10, kind: str | None = None, before: datetime | Non
         )
         for e in qs[:limit]
     ]
+
+
+def project_with_people(pk: int) -> Project | None:
+    """One project with its sponsors, departments, sign-offs and open milestones (a fixed number of queries)."""
+    return _with_people(Project.objects.filter(pk=pk)).first()
 
 
 def projects_for_select() -> QuerySet[Project]:
@@ -324,3 +337,62 @@ def goal_detours(goal: Goal) -> dict[str, Any] | None:
 def milestone_is_late(m: Milestone, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     return m.done_on is None and m.due_date < today
+
+
+# --- search (registered with collab.lib.search in apps.py) ---------------------------------
+PROJECT_SEARCH = search.Columns(
+    vector="projects_project.search_vector",
+    title_sql="projects_project.name",
+    title="name",
+    body=("summary", "health_note"),
+    tiebreak=("-updated_at", "-id"),
+)
+GOAL_SEARCH = search.Columns(
+    vector="projects_goal.search_vector",
+    title_sql="projects_goal.title",
+    title="title",
+    body=("description",),
+    tiebreak=("-updated_at", "-id"),
+)
+
+
+def search_projects(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    """Joint projects: every signed-in employee may open every project, as on the project pages."""
+    if not perm.can_view_app(user):
+        return []
+    found, partial = search.matches(Project.objects.select_related("goal"), PROJECT_SEARCH, query, limit)
+    return [
+        search.hit(
+            p,
+            query,
+            partial,
+            kind="project",
+            title=p.name,
+            url=p.get_absolute_url(),
+            snippet=search.snippet(query, p.summary, p.health_note),
+            status=p.get_status_display(),
+            date=p.updated_at,
+            context=p.goal.title if p.goal else "",
+        )
+        for p in found
+    ]
+
+
+def search_goals(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
+    if not perm.can_view_app(user):
+        return []
+    found, partial = search.matches(Goal.objects.all(), GOAL_SEARCH, query, limit)
+    return [
+        search.hit(
+            g,
+            query,
+            partial,
+            kind="goal",
+            title=g.title,
+            url=g.get_absolute_url(),
+            snippet=search.snippet(query, g.description),
+            status="Shared goal",
+            date=g.target_date,
+        )
+        for g in found
+    ]

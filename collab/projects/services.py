@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import Department, User
+from collab.lib.urls import absolute_url
 from collab.notifications import services as notifications
+from collab.notifications.webhooks import emit_on_commit
 from collab.projects import kinds
 from collab.projects.models import (
     ACTIVE_STATUSES,
@@ -540,6 +542,21 @@ def _after_reorder(
         by=by,
         at=now,
     )
+    revision_id, by_name = revision.pk, getattr(by, "username", "")
+    emit_on_commit(
+        event="ranking.changed",
+        payload=lambda: {
+            "revision": revision.number,
+            "reason": revision.reason,
+            "by": by_name,
+            "changes": [
+                {"project": c.project.name, "project_id": c.project_id, "old_rank": c.old_rank, "new_rank": c.new_rank}
+                for c in changes
+            ],
+            "url": absolute_url(reverse("projects:ranking") + "#history"),
+            "revision_id": revision_id,
+        },
+    )
     for change in changes:
         p = change.project
         notifications.notify(
@@ -638,6 +655,26 @@ def change_request_decide(
                 link=cr.get_absolute_url(),
                 by=by,
                 at=now,
+            )
+        if cr.status != ChangeRequestStatus.PENDING:
+            decided = cr
+            emit_on_commit(
+                event="change_request.decided",
+                payload=lambda: {
+                    "change_request": {
+                        "id": decided.pk,
+                        "title": decided.title,
+                        "status": decided.status,
+                        "marketing_decision": decided.marketing_decision,
+                        "it_decision": decided.it_decision,
+                        "date_effect_days": decided.date_effect_days,
+                        "effort_days": decided.effort_days,
+                        "rejection_reason": decided.rejection_reason,
+                        "decided_at": decided.decided_at,
+                        "url": absolute_url(decided.get_absolute_url()),
+                    },
+                    "project": {"id": project.pk, "name": project.name},
+                },
             )
     change_request.refresh_from_db()
     return change_request

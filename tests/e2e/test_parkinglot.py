@@ -42,7 +42,7 @@ def test_member_logs_a_snag_from_the_dashboard_in_under_ten_seconds(login):
     print(f"FIGURE quick add from the dashboard: {elapsed:.2f} s")
     screenshot(page, "snag-quick-add-done")
     page.goto("/snags/")
-    page.get_by_label("Search").fill(code)
+    page.get_by_label("Search snags").fill(code)
     page.get_by_role("button", name="Apply filters").click()
     assert page.get_by_role("link", name=code).first.is_visible()
     assert page.get_by_role("link", name=title).is_visible()

@@ -32,4 +32,14 @@ def test_seed_demo_is_idempotent_and_has_the_personas():
     for name in ("cmo", "cio", "liaison", "member", "admin"):
         assert User.objects.get(username=name).check_password("demo")
     assert User.objects.count() >= 30
+    _demo_search_finds_the_crm_export_problem(cmo)
     assert set(User.objects.values_list("department", flat=True)) == {d.value for d in Department}
+
+
+def _demo_search_finds_the_crm_export_problem(cmo: User) -> None:
+    """The CMO who remembers "that CRM export problem" finds the snag, the project and the QBR item."""
+    from collab.lib import search
+
+    groups = {g.provider.kind: g.hits for g in search.search(cmo, search.Query.parse("crm export problem"), limit=5)}
+    for kind in ("snag", "project", "qbr_item"):
+        assert kind in groups and "crm" in groups[kind][0].title.lower() + str(groups[kind][0].snippet).lower(), kind

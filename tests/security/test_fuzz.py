@@ -70,7 +70,13 @@ def world(cmo, cio, liaison, member):
         by=cmo, series=series, start=start, status="planned", now=datetime(2026, 12, 1, tzinfo=UTC)
     )
     project = Project.objects.create(name="CDP", marketing_sponsor=cmo, it_sponsor=cio, status="requirements", rank=1)
-    return {"snag": snag, "series": series, "meeting": meeting, "project": project}
+    from collab.projects.tools import services as tool_services
+
+    tool = tool_services.tool_register(by=cio, name="Fuzzed tool", category="crm", business_owner=member)
+    tool_services.tool_register(by=cio, name="Another tool", category="crm")
+    tool_request = tool_services.request_create(by=member, title="Fuzzed request", need="x")
+    return {"snag": snag, "series": series, "meeting": meeting, "project": project, "tool": tool,
+            "tool_request": tool_request}  # fmt: skip
 
 
 FORM_PAGES = [
@@ -90,14 +96,21 @@ FORM_PAGES = [
     "/projects/{project}/",
     "/projects/ranking/",
     "/settings/notifications/",
+    "/settings/tokens/",
+    "/tools/new/",
+    "/tools/{tool}/",
+    "/tools/{tool}/edit/",
+    "/tools/requests/new/",
+    "/tools/requests/{tool_request}/",
 ]
 
 
 @pytest.mark.parametrize("page", FORM_PAGES)
 def test_no_form_answers_500_whatever_is_posted(client_as, cmo, world, page):
     url = page.format(
-        code=world["snag"].code, series=world["series"].pk, meeting=world["meeting"].pk, project=world["project"].pk
-    )
+        code=world["snag"].code, series=world["series"].pk, meeting=world["meeting"].pk, project=world["project"].pk,
+        tool=world["tool"].pk, tool_request=world["tool_request"].pk,
+    )  # fmt: skip
     client = client_as(cmo)
     html = client.get(url).content.decode()
     forms = _forms(html, url)

@@ -11,8 +11,10 @@ import pytest
 from django.test import Client
 
 from collab.accounts.models import Department, Role
-from collab.notifications.models import Notification
+from collab.accounts.services import api_token_create
+from collab.notifications.models import ChatSetting, Notification
 from collab.projects import models as pm
+from collab.projects.tools import services as tool_services
 from liaison import models as lm
 from liaison import services as liaison_services
 from parkinglot import services as snag_services
@@ -99,12 +101,39 @@ def world(cmo, cio, liaison, member, admin_user):
         pulse_service.pulse_answer(pulse=pulse, user=person, answers={text_q.pk: short(45 + n, 2000)}, now=NOW)
     notification = Notification.objects.create(user=admin_user, kind="test", title=short(51), body=LONG, link="/")
     Notification.objects.create(user=member, kind="test", title=short(52), body=LONG, link="javascript:alert(1)")
+    for person in (admin_user, member):  # chat webhook URLs are shown back in the settings form
+        ChatSetting.objects.create(
+            user=person, slack_webhook_url="https://hooks.example.com/x?a=\"><script>alert(1)</script>",
+            teams_webhook_url="https://example.webhook.office.com/'><img src=x onerror=alert(1)>",
+        )  # fmt: skip
     feed = liaison_services.calendar_feed_for(user=cmo)
+    api_token = api_token_create(user=member, name=short(53, 100)).token
+    tool = tool_services.tool_register(
+        by=member, name=short(53, 120), vendor=short(54, 120), category="crm", business_owner=member, it_contact=cio,
+        adoption="shadow", users_count=3, annual_cost=100, renewal_date=date(2026, 12, 20), holds_customer_data=True,
+        rating_note=short(55, 2000), notes=LONG, usage_rating=3, now=NOW,
+    )  # fmt: skip
+    other_tool = tool_services.tool_register(by=cio, name=short(56, 120), category="crm", now=NOW)
+    tool_integration = tool_services.integration_add(tool=tool, by=cio, other=other_tool, note=short(57, 200))
+    tool_services.tool_transition(tool=other_tool, by=cio, to="to_retire", retire_by=date(2027, 6, 1),
+                                  replacement=tool, projects=[project], note=short(58, 500), now=NOW)  # fmt: skip
+    tool_request = tool_services.request_create(
+        by=member, title=short(59), need=LONG, category="crm", data_involved=short(60, 2000), now=NOW
+    )
+    decided_request = tool_services.request_create(by=member, title=short(61), need=LONG, now=NOW)
+    tool_services.request_decide(
+        request=decided_request, by=cio, decision="use_existing", reason=LONG[:4000], version=1,
+        security_review=short(62, 5000), cost_review=short(63, 5000), existing_tool=tool, integrates_with=[tool],
+        overlaps=[other_tool], now=NOW,
+    )  # fmt: skip
     return {
         "snag": snag, "comment": Comment.objects.filter(snag=snag).first(), "project": project, "goal": goal,
         "milestone": milestone, "cr": cr, "series": series, "meeting": meeting, "agenda_item": agenda_item,
         "action": action, "assignment": assignment, "review": review, "item": item, "review_action": review_action,
         "pulse": pulse, "notification": notification, "token": feed.token, "username": liaison.username,
+        "api_token": api_token,
+        "tool": tool, "tool_integration": tool_integration, "tool_request": tool_request,
+        "decided_request": decided_request,
     }  # fmt: skip
 
 
@@ -115,6 +144,9 @@ def _by_segment(world: dict) -> dict[str, int]:
         "series": world["series"].pk, "notifications": world["notification"].pk, "projects": world["project"].pk,
         "goals": world["goal"].pk, "milestones": world["milestone"].pk, "ranking": world["project"].pk,
         "pulse": world["pulse"].pk, "items": world["item"].pk, "comments": world["comment"].pk,
+        "tokens": world["api_token"].pk,
+        "tools": world["tool"].pk, "integrations": world["tool_integration"].pk,
+        "requests": world["tool_request"].pk,
     }  # fmt: skip
 
 

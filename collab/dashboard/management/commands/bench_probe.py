@@ -37,6 +37,9 @@ def key_pages() -> list[dict[str, Any]]:
         ("project page", project.get_absolute_url() if project else "/projects/", False),
         ("next QBR", review.get_absolute_url() if review else "/reviews/", False),
         ("meetings", "/meetings/", False),
+        ("tools register", "/tools/", False),
+        ("search", "/search/?q=crm+export", False),
+        ("search: suggestions", "/search/suggest/?q=crm+exp", True),
     ]
     pages += [(f"panel: {p.key}", f"/panels/{p.key}/", True) for p in panels.PANELS]
     return [{"name": n, "path": p, "htmx": h} for n, p, h in pages]

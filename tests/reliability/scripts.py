@@ -50,9 +50,11 @@ def enqueue_pending(batch: int = 25) -> int:
     return len(ids)
 
 
-def catch_up(timeout_seconds: int) -> None:
-    """What the periodic jobs do after an outage: re-queue stuck rows, hand out the pending ones."""
-    services.deliveries_requeue_stuck(now=timezone.now() + timedelta(seconds=timeout_seconds + 1))
+def catch_up() -> None:
+    """What the periodic jobs do after an outage: re-queue rows stuck in sending past the timeout (at the real
+    time: a row a live worker claimed a moment ago is not stuck, and re-queueing it would send it twice), then
+    hand out the pending ones."""
+    services.deliveries_requeue_stuck(now=timezone.now())
     enqueue_pending()
 
 

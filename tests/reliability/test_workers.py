@@ -38,9 +38,15 @@ def _sent(env) -> int:
     """Sent rows, read straight from Postgres: polling through ``manage.py shell`` takes seconds under load,
     long enough for a fast worker to finish the run between two looks."""
     out = subprocess.run(
-        ["psql", env["DATABASE_URL"], "-tAc", "SELECT count(*) FROM notifications_delivery "
-         "WHERE kind = 'test' AND status = 'sent'"],
-        check=True, capture_output=True, text=True,
+        [
+            "psql",
+            env["DATABASE_URL"],
+            "-tAc",
+            "SELECT count(*) FROM notifications_delivery WHERE kind = 'test' AND status = 'sent'",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return int(out.stdout.strip())
 
@@ -89,7 +95,7 @@ def test_worker_killed_three_times_during_1000_deliveries_loses_and_repeats_noth
         REDIS_URL=private_redis["url"],
         EMAIL_BACKEND="tests.reliability.slow_mail.EmailBackend",  # 20 ms a message: 500 take 10 s or more
         EMAIL_FILE_PATH=str(mails),
-        REMINDER_SENDING_TIMEOUT_SECONDS="3",
+        REMINDER_SENDING_TIMEOUT_SECONDS="5",  # well above one send under load: a live send is never re-queued
         COLLAB_RUN_DIR=str(tmp_path / "run"),
     )
     manage(env, "migrate", "--noinput", "-v0")
@@ -112,8 +118,8 @@ def test_worker_killed_three_times_during_1000_deliveries_loses_and_repeats_noth
     # recovery: a new worker; the periodic jobs re-queue stuck rows and hand out what is pending
     worker = spawn(env, *WORKER, log=tmp_path / "worker-final.log")
     try:
-        time.sleep(4)  # longer than REMINDER_SENDING_TIMEOUT_SECONDS
-        _shell(env, "from tests.reliability.scripts import catch_up; catch_up(3)")
+        time.sleep(6)  # longer than REMINDER_SENDING_TIMEOUT_SECONDS
+        _shell(env, "from tests.reliability.scripts import catch_up; catch_up()")
         assert _wait(lambda: _sent(env) == 1000, 120), _counts(env)
     finally:
         stop(worker)

@@ -35,7 +35,7 @@ run: demo
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL to use Postgres / Redis)
 test: install
-	COLLAB_TESTING=1 $(PY) -m pytest -m "not e2e" -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+	COLLAB_TESTING=1 $(PY) -m pytest -m "not e2e" -q -p no:cacheprovider --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -73,9 +73,6 @@ class ToolAdmin(admin.ModelAdmin):
         services.tool_update(tool=current, by=request.user, version=current.version, **changed)
         obj.version = current.version
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """No many-to-many field is editable here and the inline is read-only: nothing more to save."""
-
 
 @admin.register(ToolIntegration)
 class ToolIntegrationAdmin(ReadOnlyAdmin):

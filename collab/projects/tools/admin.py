@@ -39,7 +39,7 @@ class ToolAdminForm(forms.ModelForm):
         fields = services.EDITABLE
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         errors: dict[str, str] = {}
         services.check_date(data.get("renewal_date"), "renewal_date", "renewal date", errors)
         for field, message in errors.items():

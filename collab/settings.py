@@ -200,6 +200,8 @@ API_RATE_LIMIT_PER_MINUTE: int = env.int("API_RATE_LIMIT_PER_MINUTE", default=12
 # --- i18n / time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# IT answers a tool request within this many working days (Monday to Friday in TIME_ZONE)
+TOOL_REQUEST_ANSWER_WORKING_DAYS: int = env.int("TOOL_REQUEST_ANSWER_WORKING_DAYS", default=5)
 USE_I18N = True
 USE_TZ = True
 

@@ -175,6 +175,7 @@ def _tools(review: Review, start: date, end: date) -> dict[str, Any] | None:
     pct, days = data["on_time_pct"], data["median_days_to_decision"]
     return {
         "figures": [
+            {"label": "Tools in the register", "value": data["tools"]},
             {"label": "Shadow tools found this quarter", "value": data["shadow_found"]},
             {"label": "Tool requests answered on time", "value": "–" if pct is None else f"{pct}%"},
             {"label": "Median days to a decision", "value": "–" if days is None else days},

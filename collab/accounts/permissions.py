@@ -296,6 +296,11 @@ def can_edit_tool(user: Any, tool: Any) -> bool:
     return is_it_or_leader(user) or (_active(user) and getattr(tool, "business_owner_id", None) == user.pk)
 
 
+def can_remove_tool_integration(user: Any, integration: Any) -> bool:
+    """Whoever may edit either of the two tools removes the integration between them."""
+    return can_edit_tool(user, integration.source) or can_edit_tool(user, integration.target)
+
+
 def can_request_tool(user: Any) -> bool:
     return _active(user)
 

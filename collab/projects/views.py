@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
 from collab.accounts.models import Department
+from collab.lib.forms import add_errors
 from collab.lib.htmx import render_page, wants_fragment
 from collab.projects import selectors, services
 from collab.projects.forms import (
@@ -51,16 +52,6 @@ from collab.projects.services import ALLOWED, ConflictError
 
 def _project(pk: int) -> Project:
     return get_object_or_404(Project.objects.select_related("marketing_sponsor", "it_sponsor", "goal"), pk=pk)
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 # --- list and create -----------------------------------------------------------------------
@@ -112,7 +103,7 @@ def create(request: AuthedRequest) -> HttpResponse:
         try:
             project = services.project_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, f"{exc} Please save again.")
         else:
@@ -218,7 +209,7 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 409
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "The project is saved.")
                 return redirect(project)
@@ -265,7 +256,7 @@ def requirements_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 conflict = current
                 status = 409
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(
                     request, "The requirements are saved as a new version; the heads are asked to sign off."
@@ -353,7 +344,7 @@ def signoff(request: AuthedRequest, pk: int, department: str) -> HttpResponse:
         except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Your answer is recorded.")
             return redirect(project.get_absolute_url() + "#requirements")
@@ -371,7 +362,7 @@ def change_request_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.change_request_raise(project=project, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "The change request is raised; both sponsors decide.")
             return redirect(project.get_absolute_url() + "#change-requests")
@@ -394,7 +385,7 @@ def change_request_decide(request: AuthedRequest, pk: int, cr: int) -> HttpRespo
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Your decision is recorded.")
             return redirect(change_request.get_absolute_url())
@@ -413,7 +404,7 @@ def milestone_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.milestone_add(by=request.user, project=project, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "The milestone is added.")
             return redirect(project.get_absolute_url() + "#milestones")
@@ -442,7 +433,7 @@ def milestone_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
             try:
                 services.milestone_reschedule(milestone=m, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "The milestone is moved.")
                 return redirect(_milestone_home_url(m))
@@ -538,7 +529,7 @@ def ranking(request: AuthedRequest) -> HttpResponse:
     except ConflictError as exc:
         return _ranking_response(request, status=409, conflict=str(exc))
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_errors(form, exc)
         return _ranking_response(request, status=422, reorder_form=form)
     if not wants_fragment(request):
         messages.success(request, "The ranking is saved and both sponsors of every moved project are told.")
@@ -562,7 +553,7 @@ def ranking_move(request: AuthedRequest, pk: int) -> HttpResponse:
         except ConflictError as exc:
             return _ranking_response(request, status=409, conflict=str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             if not wants_fragment(request):
                 messages.success(request, f"{project.name} moved; both sponsors are told.")
@@ -589,7 +580,7 @@ def goal_create(request: AuthedRequest) -> HttpResponse:
         try:
             goal = services.goal_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "The goal is set.")
             return redirect(goal)
@@ -610,7 +601,7 @@ def goal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             try:
                 services.milestone_add(by=request.user, goal=goal, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "The milestone is added.")
                 return redirect(goal.get_absolute_url() + "#milestones")

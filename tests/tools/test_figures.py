@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import timezone
 
 from collab.notifications import services as engine
@@ -84,16 +85,24 @@ def test_dashboard_panel_and_qbr_facts(client_as, make_tool, cmo, cio, member, l
 
     empty = panels.get("tools").build("all", date(2026, 11, 12))
     assert empty["figures"]["shadow_total"] == 0 and empty["renewals"] == []
-    for n in range(12):
-        make_tool(f"T{n}", adoption="shadow", renewal_date=timezone.localdate() + timedelta(days=n + 1))
-    services.request_create(by=member, title="Need", need="x")
     client = client_as(cmo)
     client.get("/")
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get("/panels/tools/", HTTP_HX_REQUEST="true")
-    own = len(ctx.captured_queries) - 2  # the session and the user
-    assert response.status_code == 200 and own <= 5, own
-    body = response.content.decode()
+
+    def panel_queries() -> tuple[int, str]:
+        cache.clear()  # the panel is cached for a minute: count what building it costs
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/panels/tools/", HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        return len(ctx.captured_queries) - 2, response.content.decode()  # less the session and the user
+
+    counts = []
+    for size in (2, 12):
+        for n in range(Tool.objects.count(), size):
+            make_tool(f"T{n}", adoption="shadow", renewal_date=timezone.localdate() + timedelta(days=n + 1))
+            services.request_create(by=member, title=f"Need {n}", need="x")
+        own, body = panel_queries()
+        counts.append(own)
+    assert counts == [3, 3], counts  # the tool figures, the requests, the renewals: flat as rows grow
     assert "Shadow tools found this quarter" in body and "T0" in body
     print(f"FIGURE dashboard tools panel: {own} queries")
     with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), tick=False):
@@ -130,5 +139,7 @@ def test_demo_seeds_a_believable_register_quickly_and_once(django_assert_max_num
     assert Tool.objects.count() == 40 and Tool.objects.shadow().count() >= 10
     assert Tool.objects.filter(status="to_retire").count() == 3
     assert ToolRequest.objects.open().count() == 3
+    overlaps = {o["category"]: [t.name for t in o["tools"]] for o in selectors.overlaps(list(Tool.objects.all()))}
+    assert overlaps["customer_service"] == ["Intercom", "Zendesk Suite"]  # the obvious one: two helpdesks in use
     seed_tools(lines.append)
     assert Tool.objects.count() == 40 and "already there" in lines[-1]

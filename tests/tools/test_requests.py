@@ -13,7 +13,7 @@ from collab.notifications import services as engine
 from collab.notifications.models import Delivery, Notification
 from collab.projects.models import Project
 from collab.projects.tools import services
-from collab.projects.tools.models import ToolRequest
+from collab.projects.tools.models import ToolEvent, ToolRequest
 from tests.factories import UserFactory
 from tests.tools.conftest import T0
 
@@ -125,8 +125,10 @@ def test_an_adopted_request_becomes_a_joint_project_with_both_sponsors(client_as
     page = client_as(cio).get(f"/tools/requests/{req.pk}/").content.decode()
     assert "Make it a joint project" in page
     before = Project.objects.count()
+    row = list(ToolRequest.objects.filter(pk=req.pk).values())
     assert client_as(member).post(f"/tools/requests/{req.pk}/project/").status_code == 403
     assert Project.objects.count() == before
+    assert list(ToolRequest.objects.filter(pk=req.pk).values()) == row  # no project, no version bump
     response = client_as(cio).post(f"/tools/requests/{req.pk}/project/")
     project = Project.objects.get(name="Introduce Social listening")
     assert response["Location"] == project.get_absolute_url()
@@ -142,8 +144,12 @@ def test_a_rejected_request_does_not_become_a_project(client_as, cmo, cio, membe
     services.request_decide(request=req, by=cio, decision="reject", reason="No", version=1, now=T0)
     with pytest.raises(ValidationError):
         services.request_to_project(request=req, by=cio)
-    client_as(cio).post(f"/tools/requests/{req.pk}/project/")
+    row = list(ToolRequest.objects.filter(pk=req.pk).values())
+    response = client_as(cio).post(f"/tools/requests/{req.pk}/project/", follow=True)
+    assert response.redirect_chain == [(f"/tools/requests/{req.pk}/", 302)]
+    assert "Only an adopted request becomes a joint project." in response.content.decode()
     assert not Project.objects.exists()
+    assert list(ToolRequest.objects.filter(pk=req.pk).values()) == row
 
 
 def test_only_it_and_executives_decide_and_a_denial_changes_nothing(client_as, member, outsider, cmo):
@@ -166,3 +172,43 @@ def test_request_list_shows_late_ones(client_as, member, cio):
     page = client_as(cio).get("/tools/requests/?show=overdue").content.decode()
     assert "Old and forgotten" in page and "Fresh" not in page and "late" in page
     assert client_as(cio).get("/tools/requests/?show=<script>").status_code == 200
+
+
+def test_deciding_on_a_stale_version_over_http_is_a_conflict_and_nothing_is_saved(client_as, cio, cmo, member):
+    req = _ask(member)
+    ToolRequest.objects.filter(pk=req.pk).update(version=2)  # someone changed it (an admin edit) after the page opened
+    row = list(ToolRequest.objects.filter(pk=req.pk).values())
+    response = client_as(cio).post(f"/tools/requests/{req.pk}/decide/",
+                                   {"decision": "adopt", "reason": "Fits", "version": "1"})  # fmt: skip
+    assert response.status_code == 422
+    assert "Someone answered or changed this request first" in response.content.decode()
+    assert list(ToolRequest.objects.filter(pk=req.pk).values()) == row
+    assert not Notification.objects.filter(kind="tool_request_decided").exists()
+    assert not ToolEvent.objects.exists()
+
+
+def test_a_decision_is_recorded_in_the_history(cio, member, make_tool):
+    req = _ask(member)
+    services.request_decide(request=req, by=cio, decision="reject", reason="Too costly", version=1, now=T0)
+    event = ToolEvent.objects.get(request=req)
+    assert event.kind == "decided" and event.by == cio and event.tool is None
+    assert "decided on time: reject. Too costly" in event.note
+    other = _ask(member, title="Another listening tool")
+    brandwatch = make_tool("Brandwatch", category="analytics")
+    services.request_decide(request=other, by=cio, decision="use_existing", reason="Ours", version=1,
+                            existing_tool=brandwatch, now=T0)  # fmt: skip
+    assert ToolEvent.objects.get(request=other).tool == brandwatch  # shown in the tool's history too
+
+
+def test_a_retired_tool_cannot_be_the_existing_tool_to_use(cio, member, make_tool):
+    req = _ask(member)
+    old = make_tool("Old listener", category="analytics", status="evaluating")
+    services.tool_transition(tool=old, by=cio, to="retired", now=T0)
+    old.refresh_from_db()
+    row = list(ToolRequest.objects.filter(pk=req.pk).values())
+    with pytest.raises(ValidationError) as exc:
+        services.request_decide(request=req, by=cio, decision="use_existing", reason="Use it", version=1,
+                                existing_tool=old)  # fmt: skip
+    assert "Old listener is retired" in str(exc.value)
+    assert list(ToolRequest.objects.filter(pk=req.pk).values()) == row
+    assert not ToolEvent.objects.filter(request=req).exists()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from collab.accounts.models import User
 from collab.lib.demo import seeder
+from collab.lib.time import add_working_days
 from collab.projects.models import Project
 from collab.projects.tools.models import (
     Adoption,
@@ -26,7 +27,7 @@ from collab.projects.tools.models import (
     ToolRequest,
     ToolStatus,
 )
-from collab.projects.tools.services import ANSWER_WORKING_DAYS, add_working_days
+from collab.projects.tools.services import answer_working_days
 
 A, T, E, R, X = (ToolStatus.ADOPTED, ToolStatus.TRIAL, ToolStatus.EVALUATING, ToolStatus.TO_RETIRE,
                  ToolStatus.RETIRED)  # fmt: skip
@@ -40,10 +41,10 @@ TOOLS: list[tuple[str, str, str, str, str, str, bool, int, int, int | None, bool
     ("Hootsuite", "Hootsuite", "marketing_automation", "marketing", "olivia.grant", "", True, 4, 7200, 85, False, A, 4, 3, 30),
     ("Salesforce Sales Cloud", "Salesforce", "crm", "sales", "ben.fischer", "samuel.adeyemi", False, 80, 150000, 200, True, A, 5, 4, 720),
     ("Pipedrive", "Pipedrive", "crm", "sales", "marco.rossi", "", True, 8, 4800, 25, True, A, 3, 3, 20),
-    ("Outreach", "Outreach", "crm", "sales", "marco.rossi", "", True, 10, 18000, 90, True, E, 2, 3, 15),
-    ("Zendesk Suite", "Zendesk", "other", "customer_service", "julia.nowak", "oliver.brandt", False, 40, 60000, 75, True, A, 5, 4, 600),
-    ("Intercom", "Intercom", "other", "customer_service", "sara.lund", "", True, 5, 9000, 50, True, T, 3, 3, 45),
-    ("Freshdesk", "Freshworks", "other", "customer_service", "kwame.mensah", "", True, 0, 0, None, True, X, 1, 1, 500),
+    ("Outreach", "Outreach", "sales_engagement", "sales", "marco.rossi", "", True, 10, 18000, 90, True, E, 2, 3, 15),
+    ("Zendesk Suite", "Zendesk", "customer_service", "customer_service", "julia.nowak", "oliver.brandt", False, 40, 60000, 75, True, A, 5, 4, 600),
+    ("Intercom", "Intercom", "customer_service", "customer_service", "sara.lund", "", True, 5, 9000, 50, True, T, 3, 3, 45),
+    ("Freshdesk", "Freshworks", "customer_service", "customer_service", "kwame.mensah", "", True, 0, 0, None, True, X, 1, 1, 500),
     ("Google Analytics 4", "Google", "analytics", "marketing", "lucas.ferreira", "grace.liu", False, 20, 0, None, False, A, 5, 3, 650),
     ("Looker Studio", "Google", "analytics", "marketing", "lucas.ferreira", "grace.liu", False, 30, 0, None, False, A, 4, 4, 500),
     ("Hotjar", "Hotjar", "analytics", "marketing", "noah.lindqvist", "", True, 4, 1200, 100, False, A, 3, 4, 40),
@@ -70,7 +71,7 @@ TOOLS: list[tuple[str, str, str, str, str, str, bool, int, int, int | None, bool
     ("Trello", "Atlassian", "collaboration", "sales", "aisha.khan", "", True, 0, 0, None, False, X, 1, 2, 400),
     ("Calendly", "Calendly", "collaboration", "sales", "aisha.khan", "", True, 18, 1700, 35, True, A, 4, 4, 18),
     ("Canva", "Canva", "other", "marketing", "amara.osei", "", True, 15, 1800, 60, False, A, 5, 4, 65),
-    ("Gong", "Gong", "other", "sales", "ben.fischer", "samuel.adeyemi", False, 20, 36000, 130, True, T, 3, 4, 28),
+    ("Gong", "Gong", "sales_engagement", "sales", "ben.fischer", "samuel.adeyemi", False, 20, 36000, 130, True, T, 3, 4, 28),
     ("DocuSign", "DocuSign", "other", "sales", "ben.fischer", "isabel.romero", False, 30, 9600, 160, True, A, 4, 4, 600),
     ("Okta", "Okta", "other", "it", "daniel.novak", "daniel.novak", False, 600, 40000, 270, False, A, 5, 5, 800),
     ("1Password", "AgileBits", "other", "it", "daniel.novak", "daniel.novak", False, 80, 6000, 140, False, A, 4, 5, 500),
@@ -204,7 +205,7 @@ def _seed(people: dict[str, User], say: Callable[[str], None]) -> None:
     for (title, category, who, users, budget, urgency, data, customer, ago, decision, decider, reason,
          existing) in REQUESTS:  # fmt: skip
         asked = now - timedelta(days=ago)
-        answer_by = add_working_days(asked, ANSWER_WORKING_DAYS)
+        answer_by = add_working_days(asked, answer_working_days())
         decided_at = asked + timedelta(days=3) if decision else None
         requests.append(
             ToolRequest(

@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Greatest, Least, Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from collab.accounts.models import Department
 
@@ -26,6 +27,8 @@ class ToolCategory(models.TextChoices):
     ADS = "ads", "Ads"
     DATA = "data", "Data"
     COLLABORATION = "collaboration", "Collaboration"
+    CUSTOMER_SERVICE = "customer_service", "Customer service and helpdesk"
+    SALES_ENGAGEMENT = "sales_engagement", "Sales engagement"
     OTHER = "other", "Other"
 
 
@@ -108,7 +111,7 @@ class Tool(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tools_registered"
     )
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ToolQuerySet.as_manager()
@@ -235,6 +238,13 @@ class ToolIntegration(models.Model):
                 name="tools_one_integration_per_pair",
                 violation_error_message="These two tools are already integrated.",
             ),
+            # A→B and B→A are the same pair: one row per unordered pair (both ways is a direction, not a row)
+            models.UniqueConstraint(
+                Least("source", "target"),
+                Greatest("source", "target"),
+                name="tools_one_integration_per_unordered_pair",
+                violation_error_message="These two tools are already integrated.",
+            ),
             models.CheckConstraint(
                 condition=Q(direction__in=[s.value for s in Direction]),
                 name="tools_integration_direction_valid",
@@ -257,12 +267,15 @@ class ToolEventKind(models.TextChoices):
     EDITED = "edited", "Edited"
     STATUS = "status", "Status changed"
     INTEGRATION = "integration", "Integration changed"
+    DECIDED = "decided", "Request decided"
 
 
 class ToolEvent(models.Model):
-    """The history of a tool: who registered it, edited it, moved it, linked it."""
+    """The history of a tool: who registered it, edited it, moved it, linked it; and of a tool request: who
+    decided it (``request`` set; ``tool`` too when the decision names an existing tool)."""
 
-    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="events")
+    tool = models.ForeignKey(Tool, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey("ToolRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=12, choices=ToolEventKind.choices)
@@ -272,13 +285,20 @@ class ToolEvent(models.Model):
 
     class Meta:
         ordering = ("at", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tool__isnull=False) | Q(request__isnull=False),
+                name="tools_event_about_tool_or_request",
+                violation_error_message="A history row is about a tool or a tool request.",
+            ),
+        ]
         indexes = [
             models.Index(fields=["tool", "at"], name="tools_event_tool_at"),
             models.Index(fields=["to_status", "at"], name="tools_event_status_at"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.tool_id} {self.kind} {self.at:%Y-%m-%d}"
+        return f"{self.tool_id or f'request {self.request_id}'} {self.kind} {self.at:%Y-%m-%d}"
 
 
 class Urgency(models.TextChoices):
@@ -318,7 +338,7 @@ class ToolRequest(models.Model):
     holds_customer_data = models.BooleanField(default=False, help_text="It would hold customers' personal data.")
     department = models.CharField(max_length=32, choices=Department.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tool_requests")
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
     answer_by = models.DateTimeField(help_text="IT answers by then (5 working days by default).")
     # the evaluation checklist
     integrates_with = models.ManyToManyField(Tool, blank=True, related_name="requests_integrating")

@@ -301,7 +301,7 @@ def request_list(which: str, now: datetime) -> QuerySet[ToolRequest]:
 def tool_figures(start: date, end: date, today: date | None = None) -> dict[str, Any]:
     """Between ``start`` and ``end`` (inclusive): shadow tools found, requests answered on time (of those whose
     deadline fell in the period and has passed, or that were answered), median days to a decision, tools
-    retired; and the renewals coming in the 90 days from ``today``. Two queries."""
+    retired; the tools not retired; and the renewals coming in the 90 days from ``today``. Two queries."""
     today = today or timezone.localdate()
     since, until = start_of_day(start), start_of_day(end + timedelta(days=1))
     counts = Tool.objects.aggregate(
@@ -310,6 +310,7 @@ def tool_figures(start: date, end: date, today: date | None = None) -> dict[str,
         renewals=Count("pk", filter=renewing(today)),
         renewal_cost=Sum("annual_cost", filter=renewing(today)),
         shadow_total=Count("pk", filter=Q(adoption=Adoption.SHADOW, status__in=NOT_RETIRED)),
+        tools=Count("pk", filter=Q(status__in=NOT_RETIRED)),
     )
     now = timezone.now()
     rows = list(
@@ -322,6 +323,7 @@ def tool_figures(start: date, end: date, today: date | None = None) -> dict[str,
     days = [(decided - created).total_seconds() / 86400 for created, _a, decided in rows
             if decided is not None and since <= decided < until]  # fmt: skip
     figures = {
+        "tools": counts["tools"],
         "shadow_found": counts["shadow_found"],
         "shadow_total": counts["shadow_total"],
         "requests_due": len(due),
@@ -333,8 +335,11 @@ def tool_figures(start: date, end: date, today: date | None = None) -> dict[str,
         "renewals": counts["renewals"],
         "renewal_cost": counts["renewal_cost"] or Decimal(0),
     }
-    # nothing in the register to report (the dashboard panel and the QBR section then say so)
-    figures["empty"] = not any(figures[k] for k in ("shadow_total", "requests_due", "decided", "retired", "renewals"))
+    # nothing in the register to report (the dashboard panel and the QBR section then say so): no tool in use or
+    # planned, and no request, retirement or renewal in the period
+    figures["empty"] = not any(
+        figures[k] for k in ("tools", "shadow_total", "requests_due", "decided", "retired", "renewals")
+    )
     return figures
 
 

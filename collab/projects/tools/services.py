@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import Department, User
+from collab.lib.time import add_working_days
 from collab.notifications.services import notify
 from collab.projects import services as project_services
 from collab.projects.models import Project
@@ -30,7 +32,6 @@ from collab.projects.tools.models import (
 )
 
 S = ToolStatus
-ANSWER_WORKING_DAYS = 5
 EARLIEST = date(2000, 1, 1)
 LATEST_YEARS_AHEAD = 15
 
@@ -54,29 +55,34 @@ class ConflictError(Exception):
 
 
 # --- helpers -------------------------------------------------------------------------------
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` plus ``days`` working days (Monday to Friday), at the same time of day."""
-    when = start
-    left = days
-    while left > 0:
-        when += timedelta(days=1)
-        if when.weekday() < 5:
-            left -= 1
-    return when
+def answer_working_days() -> int:
+    """How many working days IT has to answer a tool request (``TOOL_REQUEST_ANSWER_WORKING_DAYS``, at least 1)."""
+    return max(1, int(getattr(settings, "TOOL_REQUEST_ANSWER_WORKING_DAYS", 5)))
 
 
-def _check_date(value: date | None, field: str, label: str, errors: dict[str, str], today: date) -> None:
+def check_date(value: date | None, field: str, label: str, errors: dict[str, str], today: date | None = None) -> None:
+    """A date people type: not before 2000, not more than 15 years ahead (a typo of the year), into ``errors``."""
     if value is None:
         return
+    today = today or timezone.localdate()
     if value < EARLIEST:
         errors[field] = f"The {label} cannot be before {EARLIEST.year}."
     elif value > today + timedelta(days=365 * LATEST_YEARS_AHEAD):
         errors[field] = f"The {label} is more than {LATEST_YEARS_AHEAD} years away; check the year."
 
 
-def _event(tool: Tool, by: Any, kind: str, note: str = "", at: datetime | None = None, **status: str) -> None:
+def _event(
+    tool: Tool | None,
+    by: Any,
+    kind: str,
+    note: str = "",
+    at: datetime | None = None,
+    request: ToolRequest | None = None,
+    **status: str,
+) -> None:
     ToolEvent.objects.create(
         tool=tool,
+        request=request,
         at=at or timezone.now(),
         by=by if getattr(by, "pk", None) else None,
         kind=kind,
@@ -144,7 +150,7 @@ def tool_register(
         created_at=now,
     )
     errors: dict[str, str] = {}
-    _check_date(renewal_date, "renewal_date", "renewal date", errors, now.date())
+    check_date(renewal_date, "renewal_date", "renewal date", errors, now.date())
     if errors:
         raise ValidationError(errors)
     tool.full_clean()
@@ -176,7 +182,7 @@ def tool_update(*, tool: Tool, by: Any, version: int, now: datetime | None = Non
     if candidate.annual_cost is None:
         candidate.annual_cost = Decimal(0)
     errors: dict[str, str] = {}
-    _check_date(candidate.renewal_date, "renewal_date", "renewal date", errors, now.date())
+    check_date(candidate.renewal_date, "renewal_date", "renewal date", errors, now.date())
     if errors:
         raise ValidationError(errors)
     candidate.full_clean(exclude=["version"])
@@ -241,7 +247,7 @@ def tool_transition(
         elif retire_by < now.date():
             errors["retire_by"] = "The target date is in the past."
         else:
-            _check_date(retire_by, "retire_by", "target date", errors, now.date())
+            check_date(retire_by, "retire_by", "target date", errors, now.date())
         if replacement is not None and replacement.pk == tool.pk:
             errors["replacement"] = "A tool cannot replace itself."
         elif replacement is not None and replacement.status == S.RETIRED:
@@ -303,13 +309,20 @@ def integration_add(
     )
     integration.full_clean()
     with transaction.atomic():
-        _save_new(integration)
+        try:
+            # the database keeps one row per unordered pair: a reverse pair saved a moment ago lands here
+            with transaction.atomic():
+                integration.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"other": f"{tool.name} and {other.name} are already integrated (someone recorded it a moment ago)."}
+            ) from exc
         _event(tool, by, ToolEventKind.INTEGRATION, note=f"Integration with {other.name} added.")
     return integration
 
 
 def integration_remove(*, integration: ToolIntegration, by: Any) -> None:
-    if not (perm.can_edit_tool(by, integration.source) or perm.can_edit_tool(by, integration.target)):
+    if not perm.can_remove_tool_integration(by, integration):
         raise PermissionDenied("Only the tools' business owners, IT and the executives remove an integration.")
     with transaction.atomic():
         source, target = integration.source, integration.target
@@ -331,7 +344,8 @@ def request_create(
     holds_customer_data: bool = False,
     now: datetime | None = None,
 ) -> ToolRequest:
-    """Anyone asks for a tool; IT must answer within ``ANSWER_WORKING_DAYS`` working days."""
+    """Anyone asks for a tool; IT must answer within ``answer_working_days()`` working days (in the company's
+    time zone)."""
     if not perm.can_request_tool(by):
         raise PermissionDenied("Sign in to request a tool.")
     now = now or timezone.now()
@@ -347,7 +361,7 @@ def request_create(
         department=by.department,
         requested_by=by,
         created_at=now,
-        answer_by=add_working_days(now, ANSWER_WORKING_DAYS),
+        answer_by=add_working_days(now, answer_working_days()),
     )
     request.full_clean()
     request.save()
@@ -382,6 +396,8 @@ def request_decide(
         errors["existing_tool"] = "Name the existing tool to use."
     if existing_tool is not None and decision != RequestDecision.USE_EXISTING:
         existing_tool = None
+    if existing_tool is not None and existing_tool.status == S.RETIRED:
+        errors["existing_tool"] = f"{existing_tool.name} is retired; name a tool still in use."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -404,6 +420,9 @@ def request_decide(
         request.refresh_from_db()
         request.integrates_with.set(list(integrates_with))
         request.overlaps.set(list(overlaps))
+        on_time = "on time" if now <= request.answer_by else "after the deadline"
+        _event(existing_tool, by, ToolEventKind.DECIDED, request=request, at=now,
+               note=f"Request “{request.title}” decided {on_time}: {request.get_decision_display().lower()}. {reason}")  # fmt: skip
         notify(
             kind="tool_request_decided",
             obj=request,

@@ -17,6 +17,7 @@ from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
 from collab.accounts.models import Department
 from collab.lib.csvsafe import csv_download
+from collab.lib.forms import add_errors
 from collab.lib.htmx import render_page, wants_fragment
 from collab.projects.tools import selectors, services
 from collab.projects.tools.forms import (
@@ -38,7 +39,6 @@ from collab.projects.tools.models import (
     ToolStatus,
 )
 from collab.projects.tools.services import ConflictError
-from collab.projects.views import _add_errors
 
 
 def _tool(pk: int) -> Tool:
@@ -126,7 +126,7 @@ def create(request: AuthedRequest) -> HttpResponse:
         try:
             tool = services.tool_register(by=user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             shadow = (
                 " It is flagged as found outside IT — thank you for bringing it to light." if tool.is_shadow else ""
@@ -195,7 +195,7 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.tool_update(tool=tool, by=request.user, version=version, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
             conflict = exc.current
@@ -223,7 +223,7 @@ def transition(request: AuthedRequest, pk: int) -> HttpResponse:
                 replacement=data["replacement"], projects=data["projects"], version=data["version"],
             )  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
@@ -243,7 +243,7 @@ def integration_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.integration_add(tool=tool, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Integration with {form.cleaned_data['other'].name} recorded.")
             return redirect(reverse("tools:detail", args=[tool.pk]) + "#integrations")
@@ -255,6 +255,8 @@ def integration_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     integration = ToolIntegration.objects.select_related("source", "target").filter(pk=pk).first()
     if integration is None:
         raise Http404("No such integration.")
+    if not perm.can_remove_tool_integration(request.user, integration):
+        raise PermissionDenied("Only the tools' business owners, IT and the executives remove an integration.")
     back = _int(request.POST.get("tool"))
     if back not in (integration.source_id, integration.target_id):
         back = integration.source_id
@@ -290,7 +292,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
         try:
             tool_request = services.request_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, f"Your request is in. IT answers by {timezone.localtime(tool_request.answer_by):%a %d %b}."
@@ -348,7 +350,7 @@ def request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.request_decide(request=tool_request, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:

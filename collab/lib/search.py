@@ -5,17 +5,21 @@ through the ``search.providers`` hook, and the search page (``collab.dashboard``
 How a provider matches (``matches``):
 
 - **Postgres.** Each searchable table has a stored ``search_vector`` column (``GENERATED ALWAYS AS … STORED``,
-  added by a Postgres-only migration and invisible to the ORM) that weighs the title ``A`` above the body ``B``,
-  with a GIN index, and a ``pg_trgm`` GIN index on the title. A plain query (no quotes, ``-word`` or ``or``)
-  matches every word, the last one as a prefix (``crm exp`` finds "CRM export"), ranked by ``ts_rank`` plus the
-  title's trigram word-similarity; when no kind matches, a second pass lets each word be a typo of a word of the
-  title (``crm exprt``, through the trigram index), and when that finds nothing either, a third accepts any of
-  the words (the hits are marked ``partial``). ``search`` runs each pass across every kind before the next, so
-  the common case is one query per kind whatever the data size (three per kind when nothing is found at all).
-  A query with websearch syntax goes to ``websearch_to_tsquery`` (one query per kind).
+  added by a Postgres-only migration and invisible to the ORM: see ``search_migrations`` before altering a
+  column it reads) that weighs the title ``A`` above the body ``B``, with a GIN index, and a ``pg_trgm`` GIN
+  index on the title. Words Postgres' ``english`` configuration ignores ("it", "up", "not" …) are dropped first,
+  by asking Postgres once per search (``with_terms``). A plain query (no quotes, ``-word`` or ``or``) then has
+  three passes, and *each kind* takes the first that finds something in it: every word, the last one as a
+  prefix (``crm exp`` finds "CRM export"), ranked by ``ts_rank`` plus the title's trigram word-similarity; else
+  every word or a typo of a title word (``crm exprt``, through the trigram index); else any of the words (the
+  hits are marked ``partial`` and their kind is listed after the kinds that hold every word). The passes are
+  one ``UNION ALL`` query whose looser arms Postgres skips once a stricter arm has rows, so the page runs one
+  query per kind plus the stop-word query whatever is found and however much data there is. A query with
+  websearch syntax goes to ``websearch_to_tsquery`` (one query per kind).
 - **Elsewhere (SQLite, the embedded default)** — the documented fallback: each word is a case-insensitive
   substring of the title or a body field (``-word`` excludes, quotes and ``or`` are ignored); title matches
-  first, then newest. No stemming, no typo tolerance; SQLite folds case for ASCII letters only.
+  first, then newest. No stemming, no typo tolerance, no stop words; SQLite folds case for ASCII letters only.
+  ``SEARCH_SUBSTRING_FALLBACK = True`` forces it on Postgres too (the tests run it there).
 
 Snippets are built here, never from HTML: user text is escaped first and only then are the matches wrapped in
 ``<mark>``, so the only markup in a snippet is ours.

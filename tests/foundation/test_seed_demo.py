@@ -49,5 +49,6 @@ def _demo_search_finds_the_crm_export_problem(cmo: User) -> None:
     for text, partial in (("crm export problem", set()), ("crm export lists", {"qbr_item"})):
         groups = {g.provider.kind: g for g in search.search(cmo, search.Query.parse(text), limit=5)}
         for kind, title in expected.items():
-            assert kind in groups and groups[kind].hits[0].title == title, (text, kind)
+            # (the snag recurs in the demo as "… to IT (Mar)" and so on: any of them is the right one)
+            assert kind in groups and groups[kind].hits[0].title.startswith(title), (text, kind)
             assert groups[kind].partial == (kind in partial), (text, kind)

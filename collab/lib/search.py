@@ -215,9 +215,9 @@ TABLES: dict[str, set[str]] = {}
 
 
 TRIGRAM_THRESHOLD = 0.5
-_TERMS_SQL = (  # the query's words Postgres keeps, in order (a stop word's tsquery has no node)
+_TERMS_SQL = (  # the query's words Postgres keeps, in order (a stop word leaves an empty vector, and no NOTICE)
     "SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) "
-    "WHERE numnode(plainto_tsquery(%s::regconfig, w)) > 0 ORDER BY n"
+    "WHERE length(to_tsvector(%s::regconfig, w)) > 0 ORDER BY n"
 )
 ALL, TYPO, ANY = 0, 1, 2  # the passes of a plain query, strictest first
 

@@ -217,11 +217,12 @@ def log_entries_between(start: date, end: date) -> int:
 
 # --- search (registered with collab.lib.search in apps.py) ---------------------------------
 MEETING_SEARCH = search.Columns(
-    vector="(liaison_meetingseries.search_vector || liaison_meeting.search_vector)",
+    vector="liaison_meeting.search_vector",  # location, notes, decisions; the series title through ``parent``
     title_sql="liaison_meetingseries.title",
     title="series__title",
     body=("location", "notes", "decisions"),
     tiebreak=("-start", "-id"),
+    parent=search.Parent(fk_sql="liaison_meeting.series_id", table="liaison_meetingseries"),
 )
 AGENDA_SEARCH = search.Columns(
     vector="liaison_agendaitem.search_vector",

@@ -466,9 +466,15 @@ SNAG_SEARCH = search.Columns(
 )
 
 
+def _comments_text(snag: Snag) -> str:
+    """The comments part of the snag's search document (title, details, then each comment; services build it)."""
+    head = f"{snag.title}\n{snag.details}\n"
+    return snag.search_document[len(head) :] if snag.search_document.startswith(head) else ""
+
+
 def search_snags(user: Any, query: search.Query, limit: int) -> list[search.Hit]:
     """Snags the user may open: by code (``SNAG-1042``), else by title, details and comments."""
-    qs = Snag.objects.visible_to(user).defer("search_document")
+    qs = Snag.objects.visible_to(user)  # the document holds the comments the snippet may come from
     partial = False
     if code := snag_code(query.text):
         found = list(qs.filter(code=code).annotate(search_rank=Value(10.0, output_field=FloatField()))[:1])
@@ -483,7 +489,7 @@ def search_snags(user: Any, query: search.Query, limit: int) -> list[search.Hit]
             code=s.code,
             title=s.title,
             url=s.get_absolute_url(),
-            snippet=search.snippet(query, s.details),
+            snippet=search.snippet(query, s.details, _comments_text(s)),
             status=s.get_status_display(),
             date=s.created_at,
             context=s.get_raiser_department_display(),

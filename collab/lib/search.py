@@ -5,17 +5,21 @@ through the ``search.providers`` hook, and the search page (``collab.dashboard``
 How a provider matches (``matches``):
 
 - **Postgres.** Each searchable table has a stored ``search_vector`` column (``GENERATED ALWAYS AS … STORED``,
-  added by a Postgres-only migration and invisible to the ORM) that weighs the title ``A`` above the body ``B``,
-  with a GIN index, and a ``pg_trgm`` GIN index on the title. A plain query (no quotes, ``-word`` or ``or``)
-  matches every word, the last one as a prefix (``crm exp`` finds "CRM export"), ranked by ``ts_rank`` plus the
-  title's trigram word-similarity; when no kind matches, a second pass lets each word be a typo of a word of the
-  title (``crm exprt``, through the trigram index), and when that finds nothing either, a third accepts any of
-  the words (the hits are marked ``partial``). ``search`` runs each pass across every kind before the next, so
-  the common case is one query per kind whatever the data size (three per kind when nothing is found at all).
-  A query with websearch syntax goes to ``websearch_to_tsquery`` (one query per kind).
+  added by a Postgres-only migration and invisible to the ORM: see ``search_migrations`` before altering a
+  column it reads) that weighs the title ``A`` above the body ``B``, with a GIN index, and a ``pg_trgm`` GIN
+  index on the title. Words Postgres' ``english`` configuration ignores ("it", "up", "not" …) are dropped first,
+  by asking Postgres once per search (``with_terms``). A plain query (no quotes, ``-word`` or ``or``) then has
+  three passes, and *each kind* takes the first that finds something in it: every word, the last one as a
+  prefix (``crm exp`` finds "CRM export"), ranked by ``ts_rank`` plus the title's trigram word-similarity; else
+  every word or a typo of a title word (``crm exprt``, through the trigram index); else any of the words (the
+  hits are marked ``partial`` and their kind is listed after the kinds that hold every word). The passes are
+  one ``UNION ALL`` query whose looser arms Postgres skips once a stricter arm has rows, so the page runs one
+  query per kind plus the stop-word query whatever is found and however much data there is. A query with
+  websearch syntax goes to ``websearch_to_tsquery`` (one query per kind).
 - **Elsewhere (SQLite, the embedded default)** — the documented fallback: each word is a case-insensitive
   substring of the title or a body field (``-word`` excludes, quotes and ``or`` are ignored); title matches
-  first, then newest. No stemming, no typo tolerance; SQLite folds case for ASCII letters only.
+  first, then newest. No stemming, no typo tolerance, no stop words; SQLite folds case for ASCII letters only.
+  ``SEARCH_SUBSTRING_FALLBACK = True`` forces it on Postgres too (the tests run it there).
 
 Snippets are built here, never from HTML: user text is escaped first and only then are the matches wrapped in
 ``<mark>``, so the only markup in a snippet is ours.
@@ -37,6 +41,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, FloatField, Model, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -62,9 +68,8 @@ class Query:
     words: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     plain: bool = True
-    #: which pass of a plain query on Postgres to run: "all" words, a "typo" of them, "any" word; "" = each in
-    #: turn until one finds something (``search`` runs them across every provider at once: see there)
-    stage: str = ""
+    #: the words Postgres searches by (its stop words dropped); None until ``with_terms`` asked it
+    terms: tuple[str, ...] | None = None
 
     @classmethod
     def parse(cls, raw: str | None) -> Query:
@@ -83,6 +88,11 @@ class Query:
     def usable(self) -> bool:
         """Long enough to search: two characters, and at least one word."""
         return len(self.text) >= MIN_LENGTH and bool(self.words)
+
+    @property
+    def only_excluded(self) -> bool:
+        """Only words to leave out (``-export``): nothing to look for."""
+        return bool(self.excluded) and not self.words
 
 
 @dataclass(frozen=True)
@@ -151,26 +161,32 @@ def search(user: Any, query: Query, *, limit: int, kind: str = "") -> list[Group
     then by their best rank."""
     if not query.usable:
         return []
-    # A plain query on Postgres runs its passes across every kind at once: the typo pass only when no kind holds
-    # every word, the any-word pass only when no kind holds a typo either. One query per kind in the common case
-    # (the page stays within its query budget), and no kind shows loose matches beside another's exact ones.
-    stages = ("all", "typo", "any") if query.plain and connection.vendor == "postgresql" else ("",)
+    # One query for Postgres' stop words, then one per kind: each kind picks its own pass (see ``matches``), so
+    # a kind that holds only some of the words still shows, below the kinds that hold them all.
+    query = with_terms(query)
     groups: list[Group] = []
-    for stage in stages:
-        staged = replace(query, stage=stage)
-        for provider in providers():
-            if kind and provider.kind != kind:
-                continue
-            hits = provider(user, staged, limit + 1)
-            if hits:
-                groups.append(Group(provider, hits[:limit], more=len(hits) > limit))
-        if groups:
-            break
+    for provider in providers():
+        if kind and provider.kind != kind:
+            continue
+        hits = provider(user, query, limit + 1)
+        if hits:
+            groups.append(Group(provider, hits[:limit], more=len(hits) > limit))
     order = {p.kind: i for i, p in enumerate(providers())}
     return sorted(groups, key=lambda g: (g.partial, -g.best, order[g.provider.kind]))
 
 
 # --- matching -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Parent:
+    """A title kept on a parent row (a meeting's series title): matched through the parent table's own indexed
+    ``search_vector`` and title, then by the foreign key (``fk = ANY(ARRAY(…))``, a btree lookup), so each table's
+    GIN index serves its own text instead of a combined vector no index can answer."""
+
+    fk_sql: str  # the child's foreign key column, e.g. "liaison_meeting.series_id"
+    table: str  # the parent table, e.g. "liaison_meetingseries" (joined by the provider's select_related)
+    title_sql: str = "title"  # the parent's trigram-indexed title column
+
+
 @dataclass(frozen=True)
 class Columns:
     """Where a model's text lives. ``vector`` and ``title_sql`` are SQL (Postgres) on the queryset's tables;
@@ -181,13 +197,29 @@ class Columns:
     title: str
     body: Sequence[str] = ()
     tiebreak: Sequence[str] = ("-pk",)
+    parent: Parent | None = None
+
+    def __post_init__(self) -> None:
+        table, _, column = self.vector.partition(".")
+        TABLES.setdefault(table, set())
+        title_table, _, title_column = self.title_sql.partition(".")
+        if self.parent is not None:
+            TABLES.setdefault(self.parent.table, set()).add(self.parent.title_sql)
+        elif title_table == table:
+            TABLES[table].add(title_column)
 
 
-# English words too common to search by (Postgres' english configuration drops them from a tsquery too)
-STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is of on or that the this to was were with".split()
-)
+#: every table a ``Columns`` searches (its ``search_vector`` and GIN index) → the title columns it reads with a
+#: trigram index; filled as the selectors are imported. ``tests/search`` checks the database has them all.
+TABLES: dict[str, set[str]] = {}
+
+
 TRIGRAM_THRESHOLD = 0.5
+_TERMS_SQL = (  # the query's words Postgres keeps, in order (a stop word leaves an empty vector, and no NOTICE)
+    "SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) "
+    "WHERE length(to_tsvector(%s::regconfig, w)) > 0 ORDER BY n"
+)
+ALL, TYPO, ANY = 0, 1, 2  # the passes of a plain query, strictest first
 
 
 def trigram_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -198,70 +230,119 @@ def trigram_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
             cursor.execute(f"SET pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD}")
 
 
-def _terms(query: Query) -> list[str]:
-    return [w for w in query.words if w not in STOPWORDS] or list(query.words)
+def full_text() -> bool:
+    """Postgres full-text search, unless ``SEARCH_SUBSTRING_FALLBACK`` forces the substring fallback (tests run
+    the fallback on Postgres that way; SQLite always uses it)."""
+    return connection.vendor == "postgresql" and not getattr(settings, "SEARCH_SUBSTRING_FALLBACK", False)
+
+
+def with_terms(query: Query) -> Query:
+    """``query`` with the words Postgres' ``english`` configuration keeps (its own stop list, not ours: "it",
+    "up", "do", "not" … would otherwise each be a condition no row can meet). One query, once per search."""
+    if query.terms is not None or not query.plain or not query.words or not full_text():
+        return query
+    with connection.cursor() as cursor:
+        cursor.execute(_TERMS_SQL, [list(query.words), CONFIG])
+        return replace(query, terms=tuple(row[0] for row in cursor.fetchall()))
 
 
 def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[list[M], bool]:
     """The best ``limit`` rows of ``qs`` for ``query`` (each with ``.search_rank``), and whether they match only
-    some of the words. One query for a staged query (``query.stage``), at most three otherwise."""
+    some of the words. Always one query (plus one for the stop words if ``query`` did not come through
+    ``search``, which asks once for every kind).
+
+    A plain query is three passes, and each kind takes the first pass that finds something *in that kind*:
+    every word (the last as a prefix), else every word or a typo of a title word (trigrams), else any word
+    (``partial``). The passes are the arms of one ``UNION ALL``; a looser arm carries ``NOT EXISTS (stricter
+    arm)``, which Postgres evaluates once, before scanning, so a kind with a full match never pays for the
+    costly trigram scan."""
     if not query.usable:
         return [], False
-    if connection.vendor != "postgresql":
+    if not full_text():
         return _fallback(qs, cols, query, limit), False
     if not query.plain:
-        tsquery = f"websearch_to_tsquery('{CONFIG}', %s)"
-        where = RawSQL(f"{cols.vector} @@ {tsquery}", (query.text,), output_field=BooleanField())  # noqa: S611
-        rank = RawSQL(f"ts_rank({cols.vector}, {tsquery})", (query.text,), output_field=FloatField())  # noqa: S611
+        where, rank = _pass(cols, "websearch_to_tsquery", query.text)
         return _ranked(qs, cols, where, rank, limit), False
-    terms = _terms(query)
-    # 1. every word is in the text, the last one as a prefix (as you type): the GIN index alone, fast at any size
+    terms = with_terms(query).terms or ()
+    if not terms:  # only stop words: nothing Postgres can look for
+        return [], False
     every_word = " & ".join(terms) + ":*"
-    if query.stage in ("", "all"):
-        found = _fts(qs, cols, every_word, query.text, limit)
-        if found or query.stage:
-            return found, False
-    # 2. a typo: each word is in the text or like a word of the title (the trigram index; only when 1 found none,
-    #    since the similarity test costs far more than the full-text one)
+    arms = {ALL: _pass(cols, "to_tsquery", every_word, title_like=query.text)}
+    if any(len(w) >= 3 for w in terms):
+        arms[TYPO] = _typo_pass(cols, terms, every_word, query.text)
+    if len(terms) >= 2:
+        arms[ANY] = _pass(cols, "to_tsquery", " | ".join(terms) + ":*")
+    parts: list[QuerySet[M]] = []
+    stricter: list[RawSQL] = []
+    for stage, (where, rank) in arms.items():
+        part = qs.filter(where)
+        for earlier in stricter:
+            try:
+                sql, params = qs.filter(earlier).values("pk").query.get_compiler(connection=connection).as_sql()
+            except EmptyResultSet:  # ``qs`` is ``none()`` (e.g. an inactive user's): nothing to find
+                return [], False
+            part = part.filter(RawSQL(f"NOT EXISTS ({sql})", params, output_field=BooleanField()))  # noqa: S611
+        stricter.append(where)
+        part = part.annotate(search_pass=Value(stage), search_rank=rank)
+        parts.append(part.order_by("-search_rank", *cols.tiebreak)[:limit])
+    local = [f for f in cols.tiebreak if "__" not in f]
+    combined = (
+        parts[0].union(*parts[1:], all=True).order_by("search_pass", "-search_rank", *local) if parts[1:] else parts[0]
+    )
+    rows = list(combined[:limit])
+    return rows, bool(rows) and rows[0].search_pass == ANY  # type: ignore[attr-defined]
+
+
+def _match(cols: Columns, function: str, text: str) -> tuple[str, list[Any]]:
+    """SQL for "the row's text matches ``function('english', text)``", and its params."""
+    tsquery = f"{function}('{CONFIG}', %s)"
+    if cols.parent is None:
+        return f"{cols.vector} @@ {tsquery}", [text]
+    p = cols.parent
+    parent = f"{p.fk_sql} = ANY(ARRAY(SELECT id FROM {p.table} WHERE {p.table}.search_vector @@ {tsquery}))"  # noqa: S608 - our names
+    return f"({cols.vector} @@ {tsquery} OR {parent})", [text, text]
+
+
+def _title_like(cols: Columns, word: str) -> tuple[str, list[Any]]:
+    """SQL for "``word`` is like a word of the title" (the trigram index), and its params."""
+    if cols.parent is None:
+        return f"%s <%% {cols.title_sql}", [word]
+    p = cols.parent
+    sql = f"{p.fk_sql} = ANY(ARRAY(SELECT id FROM {p.table} WHERE %s <%% {p.table}.{p.title_sql}))"  # noqa: S608
+    return sql, [word]  # the names are ours, the word a param
+
+
+def _rank(cols: Columns, function: str, text: str, title_like: str | None) -> RawSQL:
+    """``ts_rank`` of the row's vector (and its parent's), plus with ``title_like`` how alike the title is to it
+    (cheap: only the few matched rows are ranked)."""
+    tsquery = f"{function}('{CONFIG}', %s)"
+    sql, params = f"ts_rank({cols.vector}, {tsquery})", [text]
+    if cols.parent is not None:
+        sql += f" + ts_rank({cols.parent.table}.search_vector, {tsquery})"
+        params.append(text)
+    if title_like is not None:
+        sql += f" + word_similarity(%s, {cols.title_sql})"
+        params.append(title_like)
+    return RawSQL(sql, params, output_field=FloatField())  # noqa: S611 - words are params
+
+
+def _pass(cols: Columns, function: str, text: str, title_like: str | None = None) -> tuple[RawSQL, RawSQL]:
+    sql, params = _match(cols, function, text)
+    return RawSQL(sql, params, output_field=BooleanField()), _rank(cols, function, text, title_like)  # noqa: S611
+
+
+def _typo_pass(cols: Columns, terms: Sequence[str], every_word: str, text: str) -> tuple[RawSQL, RawSQL]:
+    """Each word is in the text (the last as a prefix) or, from three letters, like a word of the title."""
     conditions, params = [], []
     for i, word in enumerate(terms):
-        prefix = ":*" if i == len(terms) - 1 else ""
+        sql, p = _match(cols, "to_tsquery", word + (":*" if i == len(terms) - 1 else ""))
         if len(word) >= 3:
-            conditions.append(f"({cols.vector} @@ to_tsquery('{CONFIG}', %s) OR %s <%% {cols.title_sql})")
-            params += [word + prefix, word]
-        else:
-            conditions.append(f"{cols.vector} @@ to_tsquery('{CONFIG}', %s)")
-            params.append(word + prefix)
-    if query.stage in ("", "typo") and any(len(w) >= 3 for w in terms):
-        where = RawSQL(" AND ".join(conditions), params, output_field=BooleanField())  # noqa: S611 - words are params
-        rank = RawSQL(  # noqa: S611
-            f"ts_rank({cols.vector}, to_tsquery('{CONFIG}', %s)) + word_similarity(%s, {cols.title_sql})",
-            (every_word, query.text),
-            output_field=FloatField(),
-        )
-        found = _ranked(qs, cols, where, rank, limit)
-        if found or len(terms) < 2 or query.stage:
-            return found, False
-    if len(terms) < 2 or query.stage not in ("", "any"):
-        return [], False
-    # 3. nothing holds every word: any of them will do, marked as a partial match
-    return _fts(qs, cols, " | ".join(terms) + ":*", None, limit), True
-
-
-def _fts(qs: QuerySet[M], cols: Columns, tsquery_text: str, title_like: str | None, limit: int) -> list[M]:
-    """Rows whose vector matches ``tsquery_text`` (``to_tsquery`` syntax of safe words), by ``ts_rank``; with
-    ``title_like``, plus how alike the title is to it (cheap on the few matched rows)."""
-    tsquery = f"to_tsquery('{CONFIG}', %s)"
-    where = RawSQL(f"{cols.vector} @@ {tsquery}", (tsquery_text,), output_field=BooleanField())  # noqa: S611
-    if title_like is None:
-        rank = RawSQL(f"ts_rank({cols.vector}, {tsquery})", (tsquery_text,), output_field=FloatField())  # noqa: S611
-    else:
-        rank = RawSQL(  # noqa: S611
-            f"ts_rank({cols.vector}, {tsquery}) + word_similarity(%s, {cols.title_sql})",
-            (tsquery_text, title_like),
-            output_field=FloatField(),
-        )
-    return _ranked(qs, cols, where, rank, limit)
+            like, q = _title_like(cols, word)
+            sql, p = f"({sql} OR {like})", p + q
+        conditions.append(sql)
+        params += p
+    where = RawSQL(" AND ".join(conditions), params, output_field=BooleanField())  # noqa: S611 - words are params
+    return where, _rank(cols, "to_tsquery", every_word, text)
 
 
 def _ranked(qs: QuerySet[M], cols: Columns, where: RawSQL, rank: RawSQL, limit: int) -> list[M]:

@@ -40,6 +40,15 @@ def _demo_search_finds_the_crm_export_problem(cmo: User) -> None:
     """The CMO who remembers "that CRM export problem" finds the snag, the project and the QBR item."""
     from collab.lib import search
 
-    groups = {g.provider.kind: g.hits for g in search.search(cmo, search.Query.parse("crm export problem"), limit=5)}
-    for kind in ("snag", "project", "qbr_item"):
-        assert kind in groups and "crm" in groups[kind][0].title.lower() + str(groups[kind][0].snippet).lower(), kind
+    expected = {
+        "snag": "CRM export problem: segment lists need a ticket to IT",
+        "project": "Customer data platform",
+        "qbr_item": "Snags that cost us the most days (the CRM export problem first)",
+    }
+    # three words every kind holds, then three the QBR item holds only two of: each kind still shows its best
+    for text, partial in (("crm export problem", set()), ("crm export lists", {"qbr_item"})):
+        groups = {g.provider.kind: g for g in search.search(cmo, search.Query.parse(text), limit=5)}
+        for kind, title in expected.items():
+            # (the snag recurs in the demo as "… to IT (Mar)" and so on: any of them is the right one)
+            assert kind in groups and groups[kind].hits[0].title.startswith(title), (text, kind)
+            assert groups[kind].partial == (kind in partial), (text, kind)

@@ -15,7 +15,7 @@ from collab.accounts.models import Department, Role
 from collab.lib import search
 from collab.projects import models as pm
 from tests.factories import UserFactory
-from tests.search.conftest import fill, on_postgres, on_sqlite, snag
+from tests.search.conftest import NOW, fill, on_postgres, on_sqlite, snag
 from tests.security.xss import executable_markup
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,61 @@ def test_when_no_row_holds_every_word_any_word_will_do_marked_partial(member):
     assert [h.title for h in group.hits] == ["CRM export fails"] and group.hits[0].partial
 
 
+@on_postgres
+def test_each_kind_takes_its_own_pass_so_no_kind_vanishes(member, cmo, cio):
+    snag(member, "CRM export problem again")  # all three words
+    pm.Project.objects.create(name="CRM export rebuild", summary="Lists", marketing_sponsor=cmo, it_sponsor=cio)
+    pm.Goal.objects.create(title="One CRM for exprts", marketing_owner=cmo, it_owner=cio)  # a typo, no "problem"
+    groups = search.search(member, search.Query.parse("crm export problem"), limit=5)
+    found = [(g.provider.kind, [h.title for h in g.hits], g.partial) for g in groups]
+    assert found[0] == ("snag", ["CRM export problem again"], False)  # every word first
+    assert sorted(found[1:]) == [("goal", ["One CRM for exprts"], True), ("project", ["CRM export rebuild"], True)]
+    typo = {g.provider.kind: g for g in search.search(member, search.Query.parse("crm exprt"), limit=5)}
+    assert typo["project"].hits[0].title == "CRM export rebuild" and not typo["project"].partial  # a typo pass
+    assert typo["goal"].hits[0].title == "One CRM for exprts" and not typo["goal"].partial  # the exact pass
+    body = _page(member, "/search/?q=crm+export+problem")
+    assert body.index(" again</a>") < body.index(" rebuild</a>")
+    assert body.count("Nothing held every word") == 2
+
+
+@on_postgres
+def test_words_postgres_ignores_do_not_break_typo_tolerance(member):
+    snag(member, "Laptop for the new starter")
+    snag(member, "CRM export stopped working")
+    for text, title in (
+        ("it laptp", "Laptop for the new starter"),
+        ("crm exprt not working", "CRM export stopped working"),
+    ):
+        (group,) = search.search(member, search.Query.parse(text), limit=5)
+        assert [h.title for h in group.hits] == [title] and not group.partial, text
+    assert search.with_terms(search.Query.parse("we do not crm up my export")).terms == ("crm", "export")
+    assert search.search(member, search.Query.parse("it is up to us"), limit=5) == []  # only stop words
+
+
+@on_postgres
+def test_a_meeting_is_found_by_its_series_title_or_its_own_notes(member, cmo):
+    from liaison import models as lm
+
+    series = lm.MeetingSeries.objects.create(title="Consent steering", organiser=cmo)
+    lm.Meeting.objects.create(series=series, start=timezone.now(), organiser=cmo, notes="Banner copy agreed")
+    other = lm.MeetingSeries.objects.create(title="Weekly sync", organiser=cmo)
+    lm.Meeting.objects.create(series=other, start=timezone.now(), organiser=cmo, notes="The consent audit moved")
+    assert len(titles(member, "consent", "meeting")) == 2
+    assert titles(member, "consnt steering", "meeting")[0].startswith("Consent steering")  # a typo in the series
+    assert titles(member, "banner", "meeting")[0].startswith("Consent steering")
+
+
+def test_a_snag_found_by_a_comment_shows_that_comment(member):
+    from parkinglot.models import Comment
+
+    found = snag(member, "Lists are slow", details="Since Monday.")
+    Comment.objects.create(snag=found, author=member, body="The webhook retries flood the queue", created_at=NOW)
+    found.search_document = "Lists are slow\nSince Monday.\nThe webhook retries flood the queue"
+    found.save(update_fields=["search_document"])
+    (group,) = search.search(member, search.Query.parse("webhook"), limit=5)
+    assert "<mark>webhook</mark> retries flood" in str(group.hits[0].snippet)
+
+
 def test_a_result_the_user_cannot_open_never_appears(member, outsider, liaison):
     snag(outsider, "Finance roadmap snag")  # finance: not shared with marketing
     snag(member, "Marketing roadmap snag")
@@ -109,15 +164,22 @@ def test_the_results_page_shows_no_html_from_user_text(member, cmo, cio):
 
 
 def test_query_count_stays_flat_as_data_grows(cmo, cio, member, client_as):
-    # a full match (one query per kind), no full match (up to three per kind on Postgres), the suggestions
-    urls = ("/search/?q=roadmap", "/search/?q=roadmap+exprt+zzz", "/search/suggest/?q=roadm")
+    # a full match, a typo, some words only, nothing at all, the suggestions: on Postgres one query for the stop
+    # words and one per kind whichever pass each kind needs; the fallback has no stop-word query
+    urls = ("/search/?q=roadmap", "/search/?q=roadmp+snag", "/search/?q=roadmap+exprt+zzz", "/search/?q=zzqq+xxyy",
+            "/search/suggest/?q=roadm")  # fmt: skip
     client = client_as(member)
+    postgres = search.full_text()
+    finds = [True, postgres, postgres, False, True]  # the fallback has no typos and no partial matches
 
     def counts() -> list[int]:
         out = []
-        for url in urls:
+        for url, expected in zip(urls, finds, strict=True):
             with CaptureQueriesContext(connection) as ctx:
-                assert client.get(url, headers=HX if "suggest" in url else {}).status_code == 200
+                response = client.get(url, headers=HX if "suggest" in url else {})
+            assert response.status_code == 200
+            found = "<li><a" if "suggest" in url else 'class="search-hit"'
+            assert (found in response.content.decode()) == expected, url
             out.append(len(ctx))
         return out
 
@@ -127,8 +189,10 @@ def test_query_count_stays_flat_as_data_grows(cmo, cio, member, client_as):
     many = counts()
     assert many == few
     kinds = len(search.providers())
-    assert many[0] <= 2 + kinds + 1 and many[1] <= 2 + 3 * kinds + 1  # session and user, the kinds, the bell
-    print(f"FIGURE search queries (full match, no full match, suggestions): {many} at 5 and at 50 rows of each kind")
+    terms = 1 if postgres else 0
+    page = 2 + terms + kinds + 1  # session and user, the stop words, the kinds, the bell
+    assert many == [page, page, page, page, page - 1] and page <= 15  # the suggestions have no bell
+    print(f"FIGURE search queries (full, typo, partial, none, suggestions): {many} at 5 and at 50 rows of each kind")
     body = _page(member, "/search/?q=roadmap")
     assert body.count('class="search-hit"') == kinds * 5 and body.count("&amp;kind=") == kinds  # top 5, "more"
     listed = re.findall(r"kind=(\w+)", body)
@@ -138,20 +202,33 @@ def test_query_count_stays_flat_as_data_grows(cmo, cio, member, client_as):
     assert one_kind.count('class="search-hit"') == 50 and "Action items" in one_kind
 
 
-@on_sqlite
-def test_the_sqlite_fallback_matches_every_word_case_insensitively(member):
+def _fallback_finds_every_word_case_insensitively(member):
     snag(member, "CRM Export fails", details="nothing else")
     snag(member, "Consent banner", details="blocks the crm export test")
     snag(member, "CRM import")
     assert titles(member, "crm export", "snag") == ["CRM Export fails", "Consent banner"]  # title match first
     assert titles(member, "crm -export", "snag") == ["CRM import"]
     assert titles(member, '"export fails"', "snag") == ["CRM Export fails"]
+    assert titles(member, "it crm export", "snag") == []  # no stop words in the fallback: every word must be there
+
+
+@on_sqlite
+def test_the_sqlite_fallback_matches_every_word_case_insensitively(member):
+    _fallback_finds_every_word_case_insensitively(member)
+
+
+def test_the_substring_fallback_forced_on_any_database_matches_every_word(member, settings):
+    settings.SEARCH_SUBSTRING_FALLBACK = True
+    assert not search.full_text()
+    _fallback_finds_every_word_case_insensitively(member)
 
 
 def test_an_empty_or_too_short_query_explains_instead_of_failing(member):
     assert "Type what you remember" in _page(member, "/search/")
     assert "at least two letters" in _page(member, "/search/?q=a")
     assert "at least two letters" in _page(member, "/search/?q=%21%21")
+    only_out = _page(member, "/search/?q=-export")
+    assert "needs at least one word to look for" in only_out and "two letters" not in only_out
     body = _page(member, "/search/?q=zzzqqq")
     assert "Nothing you may open matches" in body and 'value="zzzqqq"' in body  # the query stays in the box
     assert "Unknown kind" in _page(member, "/search/?q=zzzqqq&kind=bogus")

@@ -39,6 +39,8 @@ def key_pages() -> list[dict[str, Any]]:
         ("meetings", "/meetings/", False),
         ("tools register", "/tools/", False),
         ("search", "/search/?q=crm+export", False),
+        ("search: typo", "/search/?q=crm+exprt+lists", False),  # the typo pass: the trigram indexes
+        ("search: some words", "/search/?q=crm+export+zzqq", False),  # no kind holds every word: all three passes
         ("search: suggestions", "/search/suggest/?q=crm+exp", True),
     ]
     pages += [(f"panel: {p.key}", f"/panels/{p.key}/", True) for p in panels.PANELS]

@@ -104,7 +104,8 @@ TEMPLATES = [
 # SQLite shared by web, worker and beat: WAL, a busy timeout and IMMEDIATE transactions, or
 # concurrent writers collide with "database is locked".
 _SQLITE_DEFAULT = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": env.db_url("DATABASE_URL", default=_SQLITE_DEFAULT)}
+# an empty DATABASE_URL (as `DATABASE_URL= make test` or a blank line in .env gives) means the default too
+DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or _SQLITE_DEFAULT)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -43,6 +43,12 @@ def test_no_environment_gives_the_embedded_set_up():
     assert "journal_mode=WAL" in s["opts"]["init_command"]
 
 
+def test_empty_database_and_redis_urls_mean_the_embedded_set_up():
+    s = _settings(DATABASE_URL="", REDIS_URL="")
+    assert s["db"] == "django.db.backends.sqlite3"
+    assert s["broker"] == "filesystem://"
+
+
 def test_database_and_redis_urls_switch_to_postgres_and_redis():
     s = _settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/collab", REDIS_URL="redis://127.0.0.1:6379/0")
     assert s["db"] == "django.db.backends.postgresql"

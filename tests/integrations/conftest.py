@@ -20,7 +20,6 @@ def make_webhook(db):
 
 from tests.notifications.conftest import probe_kind  # noqa: E402, F401 - shared fixture
 
-
 #: the fake DNS of the integration tests: these names, "*.invalid" fails, any other name gets a public address
 FAKE_DNS = {
     "localhost": ["127.0.0.1", "::1"],

@@ -152,7 +152,9 @@ def test_preferences_page_stores_chat_urls_and_refuses_bad_ones(client_as, cmo, 
     assert response.status_code == 302
     chat = ChatSetting.objects.get(user=cmo)
     assert chat.slack_webhook_url == good and chat.teams_webhook_url.endswith("/x")
-    response = client.post("/settings/notifications/", {**base, "slack_webhook_url": good, "slack_member_id": "u012ab3cde"})
+    response = client.post(
+        "/settings/notifications/", {**base, "slack_webhook_url": good, "slack_member_id": "u012ab3cde"}
+    )
     assert response.status_code == 302
     chat.refresh_from_db()
     assert chat.slack_member_id == "U012AB3CDE"

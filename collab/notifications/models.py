@@ -8,6 +8,7 @@ retried task find the row that exists instead of making another; a conditional U
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -230,7 +231,7 @@ def validate_chat_url(value: str) -> None:
     validate_outgoing_url(value)
 
 
-CHAT_URL_VALIDATORS = {Channel.SLACK: validate_slack_webhook_url, Channel.TEAMS: validate_teams_webhook_url}
+CHAT_URL_VALIDATORS: dict[str, Callable[[str], None]] = {Channel.SLACK: validate_slack_webhook_url, Channel.TEAMS: validate_teams_webhook_url}
 
 validate_slack_member_id = RegexValidator(
     r"^[UW][A-Z0-9]{4,20}$",

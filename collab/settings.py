@@ -317,6 +317,30 @@ WEBHOOK_BACKOFF_MAX_SECONDS: int = env.int("WEBHOOK_BACKOFF_MAX_SECONDS", defaul
 WEBHOOK_DISABLE_AFTER: int = env.int("WEBHOOK_DISABLE_AFTER", default=10)
 WEBHOOK_LOG_DAYS: int = env.int("WEBHOOK_LOG_DAYS", default=30)  # sent and skipped deliveries are pruned after
 CHAT_TIMEOUT_SECONDS: float = env.float("CHAT_TIMEOUT_SECONDS", default=5.0)
+# Where outgoing webhooks may go (collab/lib/urls.py): the host is resolved on save and before each send, with this
+# timeout; loopback, 0.0.0.0, our own names, link-local and cloud metadata are always refused; private ranges only
+# when WEBHOOK_ALLOW_PRIVATE is off.
+WEBHOOK_DNS_TIMEOUT_SECONDS: float = env.float("WEBHOOK_DNS_TIMEOUT_SECONDS", default=2.0)
+WEBHOOK_ALLOW_PRIVATE: bool = env.bool("WEBHOOK_ALLOW_PRIVATE", default=True)
+# Tests only (pytest-httpserver listens on loopback): loopback ports other than SITE_URL's, and plain http to a
+# loopback chat host. Never on in production.
+WEBHOOK_ALLOW_LOOPBACK: bool = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+if PRODUCTION and WEBHOOK_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK is for tests; it must be off in production.")
+# Chat webhook hosts a person may use: "service=pattern" for one service, a bare pattern for all; a leading dot
+# covers the subdomains (Teams: classic connectors, Workflows on Logic Apps and on Power Platform).
+CHAT_WEBHOOK_ALLOWED_HOSTS: list[str] = env.list(
+    "CHAT_WEBHOOK_ALLOWED_HOSTS",
+    default=[
+        "slack=hooks.slack.com",
+        "teams=.webhook.office.com",
+        "teams=.logic.azure.com",
+        "teams=.powerplatform.com",
+    ],
+)
+# Slack through a bot (chat:write, im:write): team channels by channel id, direct messages by member id.
+SLACK_BOT_TOKEN: str = env.str("SLACK_BOT_TOKEN", default="")
+SLACK_API_BASE_URL: str = env.str("SLACK_API_BASE_URL", default="https://slack.com/api/")
 
 # --- security headers ----------------------------------------------------------------------
 CSRF_FAILURE_VIEW = "collab.views.csrf_failure"

@@ -34,6 +34,7 @@ class MeetingSoon(Kind):
     label = "Meeting coming up"
     description = "A meeting you attend starts in a day, and again an hour before."
     digestible = False
+    team_chat = True  # the team hears about it in its chat channel too
 
     def due(self, now: datetime) -> Iterator[Due]:
         meetings = list(

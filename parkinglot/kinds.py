@@ -31,6 +31,7 @@ class SnagEscalationLevel1(Kind):
     label = "Snag past its response deadline"
     description = "A snag you own or cover has waited longer than its response deadline."
     digestible = False
+    team_chat = True  # the team hears about it in its chat channel too
 
     def due(self, now: datetime) -> Iterator[Due]:
         snags = list(
@@ -60,6 +61,7 @@ class SnagEscalationLevel2(Kind):
     label = "Snag escalated to the executives"
     description = "A snag has waited two response periods without an answer."
     digestible = False
+    team_chat = True  # the team hears about it in its chat channel too
 
     def due(self, now: datetime) -> Iterator[Due]:
         periods = ResponseSettings.current()

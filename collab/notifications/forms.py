@@ -7,7 +7,16 @@ from django import forms
 from collab.accounts.models import Department
 from collab.lib.time import common_timezones
 from collab.notifications import registry
-from collab.notifications.models import Preference, TeamChannel, Webhook, WebhookEvent, validate_chat_url
+from collab.notifications.models import (
+    SECRET_MIN_LENGTH,
+    Preference,
+    TeamChannel,
+    Webhook,
+    WebhookEvent,
+    validate_slack_member_id,
+    validate_slack_webhook_url,
+    validate_teams_webhook_url,
+)
 from collab.notifications.services import channels_for
 
 HOURS = [(h, f"{h:02d}:00") for h in range(24)]
@@ -37,6 +46,12 @@ class PreferencesForm(forms.Form):
         label="Microsoft Teams incoming webhook URL",
         help_text="Make one in Teams (a channel's Workflows → “Post to a channel when a webhook request is received”).",
     )
+    slack_member_id = forms.CharField(
+        required=False,
+        max_length=24,
+        label="Your Slack member id (direct messages from the Collab bot)",
+        help_text="In Slack: your profile → ⋮ → Copy member ID, e.g. U012AB3CDE. Used when Collab has a Slack bot.",
+    )
 
     def __init__(self, *args: Any, user: Any, prefs: dict[str, Preference], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,15 +70,29 @@ class PreferencesForm(forms.Form):
                 required=False, initial=current["email"], label=f"{kind.label}: by email"
             )
             self.fields[chat_name] = forms.BooleanField(
-                required=False, initial=current["chat"], label=f"{kind.label}: in chat (Slack / Teams)"
+                required=False,
+                initial=current["chat"],
+                label=f"{kind.label}: in chat (your Slack / Teams, and your team's channel)",
             )
             self.kind_rows.append((kind, app_name, mail_name, chat_name))
 
     def clean_slack_webhook_url(self) -> str:
-        return _chat_url(self.cleaned_data.get("slack_webhook_url") or "")
+        value = self.cleaned_data.get("slack_webhook_url") or ""
+        if value:
+            validate_slack_webhook_url(value)
+        return value
 
     def clean_teams_webhook_url(self) -> str:
-        return _chat_url(self.cleaned_data.get("teams_webhook_url") or "")
+        value = self.cleaned_data.get("teams_webhook_url") or ""
+        if value:
+            validate_teams_webhook_url(value)
+        return value
+
+    def clean_slack_member_id(self) -> str:
+        value = (self.cleaned_data.get("slack_member_id") or "").strip().upper()
+        if value:
+            validate_slack_member_id(value)
+        return value
 
     def kind_fields(self) -> list[tuple[registry.Kind, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [(kind, self[a], self[m], self[c]) for kind, a, m, c in self.kind_rows]
@@ -76,17 +105,23 @@ class PreferencesForm(forms.Form):
         }
 
 
-def _chat_url(value: str) -> str:
-    if value:
-        validate_chat_url(value)
-    return value
-
-
 class WebhookForm(forms.ModelForm):
     """The admin's form: events as checkboxes instead of raw JSON."""
 
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
-    url = forms.URLField(max_length=500, assume_scheme="https", label="URL")
+    url = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        label="URL",
+        help_text="http(s); it may not resolve to Collab itself, loopback, link-local or cloud metadata addresses.",
+    )
+    secret = forms.CharField(
+        min_length=SECRET_MIN_LENGTH,
+        max_length=128,
+        strip=False,
+        help_text=f"Shared with the receiver; signs every payload. At least {SECRET_MIN_LENGTH} characters "
+        "(the generated one is fine).",
+    )
 
     class Meta:
         model = Webhook
@@ -95,8 +130,10 @@ class WebhookForm(forms.ModelForm):
 
 class TeamChannelForm(forms.ModelForm):
     department = forms.ChoiceField(choices=Department.choices)
-    url = forms.URLField(max_length=500, assume_scheme="https", label="Incoming webhook URL")
+    url = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", label="Incoming webhook URL (Slack, Teams)"
+    )
 
     class Meta:
         model = TeamChannel
-        fields = ("department", "service", "url", "name", "active")
+        fields = ("department", "service", "url", "channel_id", "name", "active")

@@ -8,11 +8,13 @@ retried task find the row that exists instead of making another; a conditional U
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -21,11 +23,14 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", "In the app"
     EMAIL = "email", "Email"
     SLACK = "slack", "Slack"
+    SLACK_BOT = "slack_bot", "Slack (bot)"
     TEAMS = "teams", "Microsoft Teams"
 
 
-#: the chat channels: a person's own incoming webhooks, or their team's
-CHAT_CHANNELS = (Channel.SLACK, Channel.TEAMS)
+#: the chat channels: incoming webhooks (a person's own, or their team's) and Slack through the bot token
+CHAT_CHANNELS = (Channel.SLACK, Channel.SLACK_BOT, Channel.TEAMS)
+#: the ones that POST to an incoming-webhook URL
+WEBHOOK_CHAT_CHANNELS = (Channel.SLACK, Channel.TEAMS)
 
 
 class DeliveryStatus(models.TextChoices):
@@ -207,39 +212,86 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
+def validate_slack_webhook_url(value: str) -> None:
+    from collab.lib.urls import validate_chat_webhook_url
+
+    validate_chat_webhook_url(value, Channel.SLACK)
+
+
+def validate_teams_webhook_url(value: str) -> None:
+    from collab.lib.urls import validate_chat_webhook_url
+
+    validate_chat_webhook_url(value, Channel.TEAMS)
+
+
 def validate_chat_url(value: str) -> None:
+    """Named by migration 0003; chat URLs are now checked per service (above)."""
     from collab.lib.urls import validate_outgoing_url
 
     validate_outgoing_url(value)
 
 
+CHAT_URL_VALIDATORS: dict[str, Callable[[str], None]] = {Channel.SLACK: validate_slack_webhook_url, Channel.TEAMS: validate_teams_webhook_url}
+
+validate_slack_member_id = RegexValidator(
+    r"^[UW][A-Z0-9]{4,20}$",
+    "A Slack member id looks like U012AB3CDE (your profile → ⋮ → Copy member ID).",
+    code="slack_member_id",
+)
+validate_slack_channel_id = RegexValidator(
+    r"^[CGD][A-Z0-9]{4,20}$",
+    "A Slack channel id looks like C012AB3CDE (the channel's details, at the bottom).",
+    code="slack_channel_id",
+)
+
+
 class ChatSetting(models.Model):
-    """A person's own chat destinations: incoming-webhook URLs they made in Slack or Teams."""
+    """A person's own chat destinations: incoming-webhook URLs they made in Slack or Teams, and their Slack member
+    id for direct messages from the bot (when the installation has a bot token)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_setting")
     slack_webhook_url = models.URLField(
-        max_length=500, blank=True, validators=[validate_chat_url], help_text="A Slack incoming webhook URL."
+        max_length=500, blank=True, validators=[validate_slack_webhook_url], help_text="A Slack incoming webhook URL."
     )
     teams_webhook_url = models.URLField(
-        max_length=500, blank=True, validators=[validate_chat_url], help_text="A Microsoft Teams incoming webhook URL."
+        max_length=500,
+        blank=True,
+        validators=[validate_teams_webhook_url],
+        help_text="A Microsoft Teams incoming webhook URL.",
+    )
+    slack_member_id = models.CharField(
+        max_length=24,
+        blank=True,
+        validators=[validate_slack_member_id],
+        help_text="Your Slack member id: direct messages from the Collab bot.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"chat {self.user_id}"
 
-    def urls(self) -> dict[str, str]:
-        return {
-            c: u for c, u in ((Channel.SLACK, self.slack_webhook_url), (Channel.TEAMS, self.teams_webhook_url)) if u
-        }
+    def destinations(self) -> dict[str, str]:
+        """Channel → where to post: a webhook URL, or the member id the bot writes to (only with a bot token)."""
+        found = {Channel.SLACK: self.slack_webhook_url, Channel.TEAMS: self.teams_webhook_url}
+        if settings.SLACK_BOT_TOKEN:
+            found[Channel.SLACK_BOT] = self.slack_member_id
+        return {c: where for c, where in found.items() if where}
 
 
 class TeamChannel(models.Model):
-    """A department's chat channel (set by an admin): reminders for its people are also posted there, once each."""
+    """A department's chat channel (set by an admin): the reminders about its people that a team should hear
+    (escalations, meetings: ``Kind.team_chat``) are also posted there, once each. Slack and Teams post to an
+    incoming-webhook ``url``; "Slack (bot)" posts to ``channel_id`` with the installation's bot token."""
 
     department = models.CharField(max_length=32)
     service = models.CharField(max_length=16, choices=[(c.value, c.label) for c in CHAT_CHANNELS])
-    url = models.URLField(max_length=500, validators=[validate_chat_url], help_text="The incoming webhook URL.")
+    url = models.URLField(max_length=500, blank=True, help_text="The incoming webhook URL (Slack, Teams).")
+    channel_id = models.CharField(
+        max_length=24,
+        blank=True,
+        validators=[validate_slack_channel_id],
+        help_text="Slack (bot) only: the channel id; invite the bot to the channel.",
+    )
     name = models.CharField(max_length=100, blank=True, help_text="e.g. #marketing-it")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -258,6 +310,26 @@ class TeamChannel(models.Model):
     def __str__(self) -> str:
         return f"{self.department} on {self.get_service_display()}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.service == Channel.SLACK_BOT:
+            if not self.channel_id:
+                raise ValidationError({"channel_id": "Give the Slack channel id the bot should post to."})
+            self.url = ""
+        elif self.service in CHAT_URL_VALIDATORS:
+            if not self.url:
+                raise ValidationError({"url": "Give the channel's incoming webhook URL."})
+            try:
+                CHAT_URL_VALIDATORS[self.service](self.url)
+            except ValidationError as exc:
+                raise ValidationError({"url": exc.error_list}) from exc
+            self.channel_id = ""
+
+    @property
+    def destination(self) -> str:
+        return self.channel_id if self.service == Channel.SLACK_BOT else self.url
+
 
 # --- outgoing webhooks ---------------------------------------------------------------------
 class WebhookEvent(models.TextChoices):
@@ -267,6 +339,9 @@ class WebhookEvent(models.TextChoices):
     RANKING_CHANGED = "ranking.changed", "Project ranking changed"
     CHANGE_REQUEST_DECIDED = "change_request.decided", "Change request decided"
     REVIEW_LOCKED = "review.locked", "Quarterly review locked"
+
+
+SECRET_MIN_LENGTH = 24
 
 
 def _new_secret() -> str:
@@ -297,7 +372,10 @@ class Webhook(models.Model):
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500, validators=[validate_webhook_url])
     secret = models.CharField(
-        max_length=128, default=_new_secret, help_text="Shared with the receiver; signs every payload."
+        max_length=128,
+        default=_new_secret,
+        validators=[MinLengthValidator(SECRET_MIN_LENGTH, f"Use a secret of at least {SECRET_MIN_LENGTH} characters.")],
+        help_text=f"Shared with the receiver; signs every payload. At least {SECRET_MIN_LENGTH} characters.",
     )
     events = models.JSONField(default=list, validators=[validate_events])
     active = models.BooleanField(default=True)
@@ -308,6 +386,8 @@ class Webhook(models.Model):
 
     class Meta:
         ordering = ("name",)
+        # every snag, ranking and review write asks which hooks are active: a small index answers
+        indexes = [models.Index(fields=["id"], name="notif_webhook_active", condition=Q(active=True))]
 
     def __str__(self) -> str:
         return self.name

@@ -42,8 +42,10 @@ class Kind:
     default_email: ClassVar[bool] = True
     #: to the person's own Slack/Teams webhooks (only where they set one up)
     default_chat: ClassVar[bool] = True
-    #: also posted (once) to the recipient's department chat channel, where an admin set one up
-    team_chat: ClassVar[bool] = True
+    #: also posted (once) to the recipient's department chat channel, where an admin set one up. Off unless a kind
+    #: is the team's business (escalations, meetings); personal ones (a digest, your sign-off, your request) never
+    #: go there. Skipped too when the person turned chat off for the kind.
+    team_chat: ClassVar[bool] = False
     #: shown on the preferences page
     user_configurable: ClassVar[bool] = True
 

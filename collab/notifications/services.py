@@ -22,7 +22,9 @@ from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from collab.lib.http import describe_error
 from collab.lib.tasks import enqueue_on_commit
+from collab.lib.urls import redact
 from collab.notifications import registry
 from collab.notifications.channels import CHANNELS, PermanentError, send_email_message
 from collab.notifications.models import (
@@ -64,7 +66,7 @@ def channels_for(kind: Kind, prefs: dict[str, Preference] | None) -> dict[str, b
 def _chat_urls(user_ids: set[int]) -> dict[int, dict[str, str]]:
     if not user_ids:
         return {}
-    return {s.user_id: s.urls() for s in ChatSetting.objects.filter(user_id__in=user_ids)}
+    return {s.user_id: s.destinations() for s in ChatSetting.objects.filter(user_id__in=user_ids)}
 
 
 def _team_channels(user_ids: set[int]) -> dict[int, list[TeamChannel]]:
@@ -149,8 +151,10 @@ def deliveries_make(*, items: Iterable[tuple[Kind, Due]]) -> int:
             rows.append(_row(kind, due, ct, channel, status))
         if wanted["chat"]:
             rows.extend(_row(kind, due, ct, channel) for channel in chat_urls.get(due.recipient_id, {}))
-        if kind.team_chat:
-            # the team's unique key leaves out the recipient: a second person of the team makes no second post
+        if kind.team_chat and wanted["chat"]:
+            # Only kinds a team should hear about (Kind.team_chat: escalations, meetings), and only while the person
+            # it is about keeps chat on for that kind. The team's unique key leaves out the recipient: a second
+            # person of the team makes no second post.
             rows.extend(_row(kind, due, ct, t.service, team=t) for t in team_channels.get(due.recipient_id, []))
     if not rows:
         return 0
@@ -290,11 +294,11 @@ def _deliver(delivery: Delivery, now: datetime) -> str:
         else:
             CHANNELS[delivery.channel](delivery)
     except PermanentError as exc:
-        sending.update(status=DeliveryStatus.SKIPPED, last_error=str(exc))
+        sending.update(status=DeliveryStatus.SKIPPED, last_error=redact(str(exc))[:2000])
         return DeliveryStatus.SKIPPED
     except Exception as exc:
         attempts = delivery.attempts
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = describe_error(exc)[:2000]  # shown in the admin and logged: chat webhook URLs are credentials
         if attempts >= settings.REMINDER_MAX_ATTEMPTS:
             sending.update(status=DeliveryStatus.FAILED, last_error=error)
             log.error("delivery failed", extra={"delivery": delivery_id, "kind": delivery.kind, "error": error})
@@ -367,8 +371,9 @@ def preferences_save(
     time_zone: str,
     slack_webhook_url: str | None = None,
     teams_webhook_url: str | None = None,
+    slack_member_id: str | None = None,
 ) -> None:
-    """Store a person's channels per kind, their digest, chat webhooks and time zone, all or nothing."""
+    """Store a person's channels per kind, their digest, chat destinations and time zone, all or nothing."""
     known = {k.key for k in registry.all_kinds() if k.user_configurable}
     with transaction.atomic():
         for key, chosen in choices.items():
@@ -384,12 +389,14 @@ def preferences_save(
                 },
             )
         chat = ChatSetting.objects.filter(user=user).first()
-        if chat is not None or slack_webhook_url or teams_webhook_url:
+        if chat is not None or slack_webhook_url or teams_webhook_url or slack_member_id:
             chat = chat or ChatSetting(user=user)
             if slack_webhook_url is not None:
                 chat.slack_webhook_url = slack_webhook_url.strip()
             if teams_webhook_url is not None:
                 chat.teams_webhook_url = teams_webhook_url.strip()
+            if slack_member_id is not None:
+                chat.slack_member_id = slack_member_id.strip().upper()
             chat.full_clean()
             chat.save()
         DigestSetting.objects.update_or_create(user=user, defaults={"enabled": digest_enabled, "hour": digest_hour})

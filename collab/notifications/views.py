@@ -70,6 +70,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         "time_zone": user.time_zone,
         "slack_webhook_url": chat.slack_webhook_url if chat else "",
         "teams_webhook_url": chat.teams_webhook_url if chat else "",
+        "slack_member_id": chat.slack_member_id if chat else "",
     }
     form = PreferencesForm(request.POST or None, user=user, prefs=prefs, initial=initial)
     if request.method == "POST":
@@ -82,6 +83,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
                 time_zone=form.cleaned_data["time_zone"],
                 slack_webhook_url=form.cleaned_data["slack_webhook_url"],
                 teams_webhook_url=form.cleaned_data["teams_webhook_url"],
+                slack_member_id=form.cleaned_data["slack_member_id"],
             )
             messages.success(request, "Your notification settings are saved.")
             return redirect("notifications:preferences")

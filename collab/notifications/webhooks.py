@@ -21,16 +21,14 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from collab.lib import http
-from collab.lib.cache import cached
 from collab.lib.tasks import enqueue_on_commit
-from collab.lib.urls import points_at_us
+from collab.lib.urls import DestinationError, redact
 from collab.notifications.models import Webhook, WebhookDelivery, WebhookDeliveryStatus, WebhookEvent
 
 log = logging.getLogger("collab.webhooks")
@@ -76,29 +74,14 @@ def body_for(delivery: WebhookDelivery) -> str:
 Payload = dict[str, Any] | Callable[[], dict[str, Any]]
 
 
-ACTIVE_KEY = "webhooks:active-events"
-
-
-def _active_events() -> list[tuple[int, list[str]]]:
-    """(id, events) of the active webhooks, shared from the cache: every snag, ranking and review write asks, and
-    most installations have none. Saving or deleting a webhook forgets it (``forget_active``); a hook switched off
-    by failures is filtered out when it is loaded."""
-    return cached(ACTIVE_KEY, 300, lambda: list(Webhook.objects.filter(active=True).values_list("pk", "events")))
-
-
-def forget_active(**kwargs: Any) -> None:
-    """post_save / post_delete of a Webhook (connected in the app's ``ready()``)."""
-    try:
-        cache.delete(ACTIVE_KEY)
-    except Exception:  # the cache server is down: nothing is cached either
-        log.warning("cache unavailable", exc_info=True)
-
-
 def _subscribed(event: str) -> list[Webhook]:
+    """The active webhooks subscribed to ``event``: one small query on a partial index, asked afresh by every
+    event. No cache: the worker and beat processes must see a webhook saved in the web process at once (a
+    local-memory cache would hide it for its lifetime), and installations have a handful of hooks at most. The
+    events are filtered here because SQLite has no JSON ``contains``."""
     if event not in WebhookEvent.values:
         raise ValueError(f"Unknown webhook event {event!r}.")
-    ids = [pk for pk, events in _active_events() if event in (events or [])]
-    return list(Webhook.objects.filter(pk__in=ids, active=True).order_by("pk")) if ids else []
+    return [h for h in Webhook.objects.filter(active=True).order_by("pk") if event in (h.events or [])]
 
 
 def _log_and_send(event: str, hooks: list[Webhook], payloads: list[dict[str, Any]]) -> list[int]:
@@ -205,10 +188,8 @@ def webhook_attempt(*, delivery_id: int) -> Attempt:
         "X-Collab-Signature": sign(secret=hook.secret, timestamp=timestamp, body=body),
     }
     code: int | None = None
-    if points_at_us(hook.url):  # settings may have changed since the URL was checked
-        pending.update(status=WebhookDeliveryStatus.FAILED, error="The URL points at Collab itself.")
-        return Attempt(status=WebhookDeliveryStatus.FAILED)
     try:
+        # http.post resolves the host again before sending: DNS or the settings may have changed since the save
         code, text = http.post(hook.url, body=body.encode(), headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
         if 200 <= code < 300:
             pending.update(
@@ -217,10 +198,15 @@ def webhook_attempt(*, delivery_id: int) -> Attempt:
             )  # fmt: skip
             Webhook.objects.filter(pk=hook.pk).exclude(consecutive_failures=0).update(consecutive_failures=0)
             return Attempt(status=WebhookDeliveryStatus.SENT)
-        error = f"HTTP {code}: {text[:300]}"
+        error = redact(f"HTTP {code}: {text[:300]}")
         transient = http.is_transient(code)
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
+    except DestinationError as exc:
+        reason = "The URL points at Collab itself." if exc.code == "self" else f"The URL is refused: {exc}"
+        pending.update(status=WebhookDeliveryStatus.FAILED, error=reason, next_attempt_at=None)
+        log.warning("webhook destination refused", extra={"webhook": hook.pk, "code": exc.code})
+        return Attempt(status=WebhookDeliveryStatus.FAILED)
+    except requests.RequestException as exc:  # connection trouble, a timeout, a host that did not resolve
+        error = http.describe_error(exc)[:1000]
         transient = True
     _record_failure(hook)
     if transient and attempt < settings.WEBHOOK_MAX_ATTEMPTS:

@@ -109,6 +109,7 @@ class MilestoneOverdue(Kind):
     label = "Milestone overdue"
     description = "A milestone of a project you own or sponsor is past its due date."
     digestible = False
+    team_chat = True  # the team hears about it in its chat channel too
 
     def due(self, now: datetime) -> Iterator[Due]:
         today = now.date()

@@ -127,10 +127,22 @@ def test_preferences_page_stores_chat_urls_and_refuses_bad_ones(client_as, cmo, 
     page = client.get("/settings/notifications/").content.decode()
     assert 'name="slack_webhook_url"' in page and 'name="probe__chat"' in page
     base = {"probe__in_app": "on", "probe__chat": "on", "digest_hour": "8", "time_zone": "UTC"}
-    for bad in ("ftp://hooks.slack.com/x", "http://127.0.0.1:8000/x", "javascript:alert(1)"):
+    for bad, message in (
+        ("ftp://hooks.slack.com/x", "Use an https:// address."),
+        ("http://127.0.0.1:8000/x", "points at Collab itself"),
+        ("javascript:alert(1)", "Enter a valid URL."),
+        ("http://localtest.me:8000/x", "Use an https:// address."),
+        ("https://localtest.me:8000/x", "its host must be one of"),
+        ("https://[::ffff:127.0.0.1]:8000/x", "its host must be one of"),
+        ("https://169.254.169.254/latest/meta-data/", "its host must be one of"),
+        ("https://example.webhook.office.com/x", "its host must be one of"),  # a Teams URL in the Slack field
+    ):
         response = client.post("/settings/notifications/", {**base, "slack_webhook_url": bad})
         assert response.status_code == 422, bad
-        assert 'class="field__error"' in response.content.decode()
+        page = response.content.decode()
+        assert 'class="field__error"' in page and message in page.replace("&#x27;", "'"), bad
+    response = client.post("/settings/notifications/", {**base, "slack_member_id": "not an id"})
+    assert response.status_code == 422 and "A Slack member id looks like U012AB3CDE" in response.content.decode()
     assert not ChatSetting.objects.exists()
     good = "https://hooks.slack.com/services/T000/B000/XXXX"
     response = client.post(
@@ -140,6 +152,12 @@ def test_preferences_page_stores_chat_urls_and_refuses_bad_ones(client_as, cmo, 
     assert response.status_code == 302
     chat = ChatSetting.objects.get(user=cmo)
     assert chat.slack_webhook_url == good and chat.teams_webhook_url.endswith("/x")
+    response = client.post(
+        "/settings/notifications/", {**base, "slack_webhook_url": good, "slack_member_id": "u012ab3cde"}
+    )
+    assert response.status_code == 302
+    chat.refresh_from_db()
+    assert chat.slack_member_id == "U012AB3CDE"
     assert good in client.get("/settings/notifications/").content.decode()  # shown to its owner only
     response = client.post("/settings/notifications/", {**base, "slack_webhook_url": ""})
     chat.refresh_from_db()

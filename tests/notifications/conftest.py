@@ -18,6 +18,7 @@ class ProbeKind(Kind):
     due_at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     event_at: datetime | None = None
     digestible = True
+    team_chat = True  # a team matter, for the team-channel tests
 
     def due(self, now):
         if now < self.due_at:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from collab.accounts.api_auth import api
 from collab.accounts.models import ApiToken
 from collab.accounts.services import api_token_create, api_token_revoke
+from collab.accounts.views import NEW_TOKEN_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -26,21 +27,48 @@ TOKEN_RE = re.compile(r'value="(collab_[0-9a-f]{8}_[A-Za-z0-9_\-]+)"')
 def test_the_settings_page_makes_a_token_shows_it_once_and_stores_only_its_hash(client_as, member):
     client = client_as(member)
     expires = (timezone.localdate() + timedelta(days=30)).isoformat()
-    response = client.post("/settings/tokens/", {"name": "deploy script", "expires_on": expires})
+    made = client.post("/settings/tokens/", {"name": "deploy script", "expires_on": expires})
+    # POST/redirect/GET: a reload of the page that shows the token never posts again
+    assert made.status_code == 302 and made["Location"] == "/settings/tokens/"
+    assert NEW_TOKEN_KEY in client.session
+    response = client.get("/settings/tokens/")
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     html = response.content.decode()
     plaintext = TOKEN_RE.search(html).group(1)
     assert "not shown again" in html
+    assert NEW_TOKEN_KEY not in client.session  # popped when shown: not left in the session store
     token = ApiToken.objects.get(user=member)
     assert token.name == "deploy script" and plaintext.startswith(f"collab_{token.prefix}_")
     secret = plaintext.split("_", 2)[2]
     assert token.hashed_secret == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in token.hashed_secret and plaintext not in repr(ApiToken.objects.values())
-    # the list shows the prefix, never the plaintext again
-    again = client.get("/settings/tokens/").content.decode()
-    assert "deploy script" in again and token.prefix in again and plaintext not in again
+    # the reload shows the prefix, never the plaintext again, and makes no second token
+    again = client.get("/settings/tokens/")
+    assert "no-store" in again["Cache-Control"]
+    assert "deploy script" in again.content.decode() and token.prefix in again.content.decode()
+    assert plaintext not in again.content.decode()
+    assert ApiToken.objects.filter(user=member).count() == 1
     # and the token works
     assert Client(headers={"Authorization": f"Bearer {plaintext}"}).get("/api/snags").status_code == 200
+
+
+def test_a_taken_prefix_is_drawn_again_not_a_server_error(client_as, member):
+    taken = api_token_create(user=member, name="first").token.prefix
+    draws = iter([taken, taken, "0badcafe"])
+    with mock.patch("collab.accounts.services.secrets.token_hex", side_effect=lambda n: next(draws)):
+        made = api_token_create(user=member, name="second")
+    assert made.token.prefix == "0badcafe" and made.plaintext.startswith("collab_0badcafe_")
+    assert sorted(ApiToken.objects.values_list("prefix", flat=True)) == sorted([taken, "0badcafe"])
+    got = Client(headers={"Authorization": f"Bearer {made.plaintext}"}).get("/api/ranking")
+    assert got.status_code == 200
+    # through the page as well: a collision there is a 302 to the new token, not a 500 or a 422
+    draws = iter([taken, "0ddba11a"])
+    expires = (timezone.localdate() + timedelta(days=30)).isoformat()
+    with mock.patch("collab.accounts.services.secrets.token_hex", side_effect=lambda n: next(draws)):
+        page = client_as(member).post("/settings/tokens/", {"name": "third", "expires_on": expires})
+    assert page.status_code == 302
+    assert ApiToken.objects.filter(user=member, prefix="0ddba11a", name="third").exists()
 
 
 def test_a_token_expires_after_ninety_days_by_default_and_never_after_a_year(client_as, member):

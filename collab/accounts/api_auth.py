@@ -3,7 +3,9 @@
 Each app keeps its own ``Router`` in ``<app>/api.py``; ``collab/api.py`` (the URL-conf level) attaches them here.
 Every request needs ``Authorization: Bearer <token>``; the token acts as its user, through the same selectors,
 services and permissions as the pages. Errors are JSON ``{"detail": ...}``: 401 no or bad token, 403 not
-allowed, 404 not visible, 409 a stale version, 422 invalid input (field messages), 429 too many requests.
+allowed, 404 not visible, 409 a stale version, 422 invalid input (field messages), 429 too many requests
+(``API_RATE_LIMIT_PER_MINUTE`` per user, all their tokens together; ``API_FAILED_TOKENS_PER_MINUTE`` bad tokens
+per client address), with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -84,36 +86,73 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def rate_limit_check(token_id: int, *, now: float | None = None) -> None:
-    """A fixed window per token per minute in the Django cache. If the cache is down the request goes through:
-    the limit protects the app, it must never take the API down."""
-    limit: int = getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 120)
+def _window(now: float | None) -> tuple[float, int, int]:
+    """(now, the minute's number, seconds until the next minute): the fixed windows of both limits."""
     now = time.time() if now is None else now
     window = int(now // 60)
-    key = f"api-rate:{token_id}:{window}"
+    return now, window, max(1, 60 * (window + 1) - int(now))
+
+
+def _bump(key: str) -> int | None:
+    """Count one in ``key`` (a minute's counter); None if the cache is down."""
     try:
         cache.add(key, 0, 90)
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr: this request starts the window
-        count = 1
+        return 1
+    except Exception:
+        log.warning("rate limit cache unavailable; request allowed", exc_info=True)
+        return None
+
+
+def rate_limit_check(user_id: int, *, now: float | None = None) -> None:
+    """A fixed window per user per minute in the Django cache, shared by all of the user's tokens (so more
+    tokens never buy more requests). If the cache is down the request goes through: the limit protects the
+    app, it must never take the API down."""
+    limit: int = settings.API_RATE_LIMIT_PER_MINUTE
+    now, window, retry_after = _window(now)
+    count = _bump(f"api-rate:user:{user_id}:{window}")
+    if count is not None and count > limit:
+        raise RateLimited(retry_after=retry_after)
+
+
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def failed_tokens_check(ip: str, *, now: float | None = None) -> None:
+    """429 for a client address that sent ``API_FAILED_TOKENS_PER_MINUTE`` bad tokens this minute, whatever it
+    sends now (a right guess included), so tokens cannot be guessed at speed. Fails open like the rate limit."""
+    limit: int = settings.API_FAILED_TOKENS_PER_MINUTE
+    now, window, retry_after = _window(now)
+    try:
+        failures = int(cache.get(f"api-fail:{ip}:{window}") or 0)
     except Exception:
         log.warning("rate limit cache unavailable; request allowed", exc_info=True)
         return
-    if count > limit:
-        raise RateLimited(retry_after=max(1, 60 * (window + 1) - int(now)))
+    if failures >= limit:
+        raise RateLimited(retry_after=retry_after)
+
+
+def failed_token_count(ip: str, *, now: float | None = None) -> None:
+    _, window, _ = _window(now)
+    _bump(f"api-fail:{ip}:{window}")
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer collab_<prefix>_<secret>``. Sets ``request.user`` to the token's user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        ip = client_ip(request)
+        failed_tokens_check(ip)
         try:
             found = api_token_authenticate(token.strip())
         except TokenRejected as exc:
-            log.info("api token rejected: %s", exc)
+            log.info("api token rejected: %s", exc, extra={"ip": ip})
+            failed_token_count(ip)
             raise AuthenticationError(message=str(exc)) from None
         request.user = found.user
-        rate_limit_check(found.pk)
+        rate_limit_check(found.user_id)
         return found
 
 

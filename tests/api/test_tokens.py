@@ -21,6 +21,7 @@ from collab.accounts.views import NEW_TOKEN_KEY
 
 pytestmark = pytest.mark.django_db
 
+RANKING_QUERIES = 2  # the queries of GET /api/ranking itself, without authentication
 TOKEN_RE = re.compile(r'value="(collab_[0-9a-f]{8}_[A-Za-z0-9_\-]+)"')
 
 
@@ -144,11 +145,14 @@ def test_a_session_alone_does_not_open_the_api(client_as, member):
 
 def test_last_used_is_recorded_at_most_once_a_minute(member, token_for, django_assert_num_queries):
     client = Client(headers={"Authorization": f"Bearer {token_for(member)}"})
-    client.get("/api/ranking")
+    # the token and its user in one query, the UPDATE of last_used_at, then the ranking itself
+    with django_assert_num_queries(RANKING_QUERIES + 2):
+        client.get("/api/ranking")
     token = ApiToken.objects.get(user=member)
     first = token.last_used_at
     assert first is not None
-    client.get("/api/ranking")
+    with django_assert_num_queries(RANKING_QUERIES + 1):  # within the minute: no UPDATE
+        client.get("/api/ranking")
     token.refresh_from_db()
     assert token.last_used_at == first
 
@@ -180,19 +184,43 @@ def test_every_operation_answers_401_json_without_a_token(member):
     assert count >= 14 * 3
 
 
-def test_the_rate_limit_answers_429_with_retry_after(member, token_for, settings):
+def test_the_rate_limit_answers_429_with_retry_after_per_user_not_per_token(member, cio, token_for, settings):
     settings.API_RATE_LIMIT_PER_MINUTE = 3
     client = Client(headers={"Authorization": f"Bearer {token_for(member)}"})
-    other = Client(headers={"Authorization": f"Bearer {token_for(member, name='other')}"})
+    second_token = Client(headers={"Authorization": f"Bearer {token_for(member, name='other')}"})
+    someone_else = Client(headers={"Authorization": f"Bearer {token_for(cio)}"})
     with time_machine.travel(timezone.now().replace(second=10), tick=False):
-        codes = [client.get("/api/ranking").status_code for _ in range(4)]
-        assert codes == [200, 200, 200, 429]
+        codes = [client.get("/api/ranking").status_code for _ in range(3)]
+        assert codes == [200, 200, 200]
         limited = client.get("/api/ranking")
-        assert limited.json() == {"detail": "Too many requests; slow down."}
+        assert limited.status_code == 429 and limited.json() == {"detail": "Too many requests; slow down."}
         assert limited["Retry-After"] == "50"
-        assert other.get("/api/ranking").status_code == 200  # per token
+        # another token of the same person buys no more requests; another person has their own allowance
+        assert second_token.get("/api/ranking").status_code == 429
+        assert someone_else.get("/api/ranking").status_code == 200
     with time_machine.travel(timezone.now().replace(second=10) + timedelta(minutes=1), tick=False):
         assert client.get("/api/ranking").status_code == 200  # a new minute
+
+
+def test_bad_tokens_from_one_address_are_slowed_down_with_429(member, token_for, settings):
+    """Guessing tokens at speed: after API_FAILED_TOKENS_PER_MINUTE bad tokens an address gets 429s (a right
+    token included) until the minute ends; other addresses are not affected; nothing is written."""
+    settings.API_FAILED_TOKENS_PER_MINUTE = 3
+    good = token_for(member)
+    before = list(ApiToken.objects.values_list("pk", "last_used_at"))
+    with time_machine.travel(timezone.now().replace(second=30), tick=False):
+        guesses = [
+            Client(headers={"Authorization": f"Bearer collab_{n:08x}_guess"}).get("/api/ranking") for n in range(4)
+        ]
+        assert [g.status_code for g in guesses] == [401, 401, 401, 429]
+        assert guesses[-1]["Retry-After"] == "30" and guesses[-1].json() == {"detail": "Too many requests; slow down."}
+        right = Client(headers={"Authorization": f"Bearer {good}"}).get("/api/ranking")
+        assert right.status_code == 429
+        assert list(ApiToken.objects.values_list("pk", "last_used_at")) == before  # not even last_used_at
+        elsewhere = Client(REMOTE_ADDR="10.0.0.7", headers={"Authorization": f"Bearer {good}"})
+        assert elsewhere.get("/api/ranking").status_code == 200
+    with time_machine.travel(timezone.now().replace(second=30) + timedelta(minutes=1), tick=False):
+        assert Client(headers={"Authorization": f"Bearer {good}"}).get("/api/ranking").status_code == 200
 
 
 def test_the_rate_limit_fails_open_when_the_cache_is_down(member, token_for, settings):

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -211,3 +215,27 @@ def _too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = api.create_response(request, {"detail": "Too many requests; slow down."}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def session_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the OpenAPI schema: people read it with their session, scripts that generate clients with a token.
+    No session and no ``Authorization`` header → the login page like every page; a bad token → 401 JSON (and
+    it counts towards the address's failed-token limit)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if not request.headers.get("Authorization"):
+            return redirect_to_login(request.get_full_path())
+        try:
+            found = TokenAuth()(request)
+        except AuthenticationError as exc:
+            return _unauthorised(request, exc)
+        except RateLimited as exc:
+            return _too_many(request, exc)
+        if found is None:  # not a Bearer header
+            return _unauthorised(request, AuthenticationError())
+        return view(request, *args, **kwargs)
+
+    return login_not_required(wrapped)

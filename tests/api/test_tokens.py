@@ -253,6 +253,21 @@ def test_the_docs_and_the_schema_need_a_session_like_every_page():
         assert got.status_code == 302 and got["Location"].startswith("/accounts/login/")
 
 
+def test_a_script_fetches_the_schema_with_its_token_but_not_the_docs(member, token_for):
+    """Scripts generate clients from /api/openapi.json, so a token opens it; the docs page stays for people."""
+    script = Client(headers={"Authorization": f"Bearer {token_for(member)}"})
+    schema = script.get("/api/openapi.json")
+    assert schema.status_code == 200 and set(schema.json()["paths"]) == set(api.get_openapi_schema()["paths"])
+    assert script.get("/api/docs").status_code == 302  # the docs: session only
+    for header in ("Bearer collab_deadbeef_nope", "Basic dXNlcjpwYXNz"):
+        got = Client(headers={"Authorization": header}).get("/api/openapi.json")
+        assert got.status_code == 401 and isinstance(got.json()["detail"], str), header
+        assert got["WWW-Authenticate"].startswith("Bearer")
+    member.is_active = False
+    member.save()
+    assert script.get("/api/openapi.json").status_code == 401
+
+
 def test_an_administrator_revokes_a_leaked_token_in_the_admin(client_as, admin_user, member, token_for):
     plaintext = token_for(member)
     token = ApiToken.objects.get(user=member)

@@ -2,10 +2,10 @@
 
 Each app keeps its own ``Router`` in ``<app>/api.py``; ``collab/api.py`` (the URL-conf level) attaches them here.
 Every request needs ``Authorization: Bearer <token>``; the token acts as its user, through the same selectors,
-services and permissions as the pages. Errors are JSON ``{"detail": ...}``: 401 no or bad token, 403 not
-allowed, 404 not visible, 409 a stale version, 422 invalid input (field messages), 429 too many requests
-(``API_RATE_LIMIT_PER_MINUTE`` per user, all their tokens together; ``API_FAILED_TOKENS_PER_MINUTE`` bad tokens
-per client address), with ``Retry-After``.
+services and permissions as the pages. Errors are JSON ``{"detail": ...}``: 400 a body that is not JSON or a NUL
+byte, 401 no or bad token, 403 not allowed, 404 not visible, 409 a stale version, 422 invalid input (field
+messages), 429 too many requests (``API_RATE_LIMIT_PER_MINUTE`` per user, all their tokens together;
+``API_FAILED_TOKENS_PER_MINUTE`` bad tokens per client address), with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ class ValidationErrorOut(Schema):
 
 
 def errors(*codes: int) -> dict[int, Any]:
-    """The error responses an operation documents (always 401 and 429; 422 with field messages)."""
-    out: dict[int, Any] = {401: ErrorOut, 429: ErrorOut}
+    """The error responses an operation documents (always 400, 401 and 429; 422 with field messages)."""
+    out: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 429: ErrorOut}
     for code in codes:
         out[code] = ValidationErrorOut if code == 422 else ErrorOut
     return out

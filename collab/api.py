@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver
 
-from collab.accounts.api_auth import api
+from collab.accounts.api_auth import api, session_or_token
 from collab.notifications.api import router as notifications_router
 from collab.projects.api import router as projects_router
 from liaison.api import router as meetings_router
@@ -21,7 +21,8 @@ api.add_router("", meetings_router)
 api.add_router("", reviews_router)
 api.add_router("", notifications_router)
 
-# The docs and the schema are pages for people: they stay behind the session login like every page.
+# The docs are pages for people: they stay behind the session login like every page. The schema is for people
+# (session) and for scripts that generate clients from it (a token).
 _FOR_PEOPLE = {"openapi-json", "openapi-view", "api-root"}
 
 
@@ -30,7 +31,9 @@ def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
     themselves (401 JSON without one), so a script never gets the login page's redirect."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        if isinstance(pattern, URLPattern) and pattern.name not in _FOR_PEOPLE:
+        if isinstance(pattern, URLPattern) and pattern.name == "openapi-json":
+            pattern.callback = session_or_token(pattern.callback)
+        elif isinstance(pattern, URLPattern) and pattern.name not in _FOR_PEOPLE:
             view: Any = pattern.callback
             login_not_required(view)
     return patterns, app_name, namespace

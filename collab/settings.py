@@ -195,8 +195,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# personal API tokens: requests per minute per token (the Django cache counts; it fails open)
+# personal API tokens: requests per minute per user, all their tokens together (the Django cache counts; it fails
+# open), and bad tokens per minute per client address before that address gets 429s
 API_RATE_LIMIT_PER_MINUTE: int = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+API_FAILED_TOKENS_PER_MINUTE: int = env.int("API_FAILED_TOKENS_PER_MINUTE", default=20)
 
 # --- i18n / time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -111,7 +111,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilterIn]) -> Meet
     )
 
 
-@router.get("/meetings/{int:pk}", response={200: MeetingDetailOut, **errors(404)}, summary="One meeting")
+@router.get("/meetings/{int:pk}", response={200: MeetingDetailOut, **errors(404, 422)}, summary="One meeting")
 def get_meeting(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)) -> MeetingDetailOut:
     found = (
         Meeting.objects.select_related("series", "organiser")

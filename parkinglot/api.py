@@ -184,7 +184,7 @@ def create_snag(request: HttpRequest, payload: SnagIn) -> Status[SnagDetailOut]:
     return Status(201, _detail(_visible(request, snag.code), user))
 
 
-@router.get("/snags/{code}", response={200: SnagDetailOut, **errors(404)}, summary="One snag, with its comments")
+@router.get("/snags/{code}", response={200: SnagDetailOut, **errors(404, 422)}, summary="One snag, with its comments")
 def get_snag(request: HttpRequest, code: str = CODE) -> SnagDetailOut:
     return _detail(_visible(request, code), user_of(request))
 

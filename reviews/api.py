@@ -86,7 +86,9 @@ def list_reviews(request: HttpRequest) -> list[ReviewOut]:
     return [review_out(r) for r in selectors.review_list()]
 
 
-@router.get("/reviews/{int:year}/q{int:quarter}", response={200: ReviewDetailOut, **errors(404)}, summary="One QBR")
+@router.get(
+    "/reviews/{int:year}/q{int:quarter}", response={200: ReviewDetailOut, **errors(404, 422)}, summary="One QBR"
+)
 def get_review(
     request: HttpRequest, year: int = Path(..., ge=2000, le=2100), quarter: int = Path(..., ge=1, le=4)
 ) -> ReviewDetailOut:

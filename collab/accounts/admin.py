@@ -81,8 +81,15 @@ class UserAdmin(DjangoUserAdmin):
 
     fieldsets = (
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
-        ("Collab", {"fields": ("department", "job_title", "role", "manager", "is_department_head", "time_zone")}),
-    )
+        (
+            "Collab",
+            {
+                "fields": (
+                    "department", "job_title", "role", "manager", "is_department_head", "time_zone", "sso_subject",
+                )
+            },
+        ),
+    )  # fmt: skip
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (

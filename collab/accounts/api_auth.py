@@ -2,17 +2,23 @@
 
 Each app keeps its own ``Router`` in ``<app>/api.py``; ``collab/api.py`` (the URL-conf level) attaches them here.
 Every request needs ``Authorization: Bearer <token>``; the token acts as its user, through the same selectors,
-services and permissions as the pages. Errors are JSON ``{"detail": ...}``: 401 no or bad token, 403 not
-allowed, 404 not visible, 409 a stale version, 422 invalid input (field messages), 429 too many requests.
+services and permissions as the pages. Errors are JSON ``{"detail": ...}``: 400 a body that is not JSON or a NUL
+byte, 401 no or bad token, 403 not allowed, 404 not visible, 409 a stale version, 422 invalid input (field
+messages), 429 too many requests (``API_RATE_LIMIT_PER_MINUTE`` per user, all their tokens together;
+``API_FAILED_TOKENS_PER_MINUTE`` bad tokens per client address), with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -57,8 +63,8 @@ class ValidationErrorOut(Schema):
 
 
 def errors(*codes: int) -> dict[int, Any]:
-    """The error responses an operation documents (always 401 and 429; 422 with field messages)."""
-    out: dict[int, Any] = {401: ErrorOut, 429: ErrorOut}
+    """The error responses an operation documents (always 400, 401 and 429; 422 with field messages)."""
+    out: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 429: ErrorOut}
     for code in codes:
         out[code] = ValidationErrorOut if code == 422 else ErrorOut
     return out
@@ -84,36 +90,73 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def rate_limit_check(token_id: int, *, now: float | None = None) -> None:
-    """A fixed window per token per minute in the Django cache. If the cache is down the request goes through:
-    the limit protects the app, it must never take the API down."""
-    limit: int = getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 120)
+def _window(now: float | None) -> tuple[float, int, int]:
+    """(now, the minute's number, seconds until the next minute): the fixed windows of both limits."""
     now = time.time() if now is None else now
     window = int(now // 60)
-    key = f"api-rate:{token_id}:{window}"
+    return now, window, max(1, 60 * (window + 1) - int(now))
+
+
+def _bump(key: str) -> int | None:
+    """Count one in ``key`` (a minute's counter); None if the cache is down."""
     try:
         cache.add(key, 0, 90)
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr: this request starts the window
-        count = 1
+        return 1
+    except Exception:
+        log.warning("rate limit cache unavailable; request allowed", exc_info=True)
+        return None
+
+
+def rate_limit_check(user_id: int, *, now: float | None = None) -> None:
+    """A fixed window per user per minute in the Django cache, shared by all of the user's tokens (so more
+    tokens never buy more requests). If the cache is down the request goes through: the limit protects the
+    app, it must never take the API down."""
+    limit: int = settings.API_RATE_LIMIT_PER_MINUTE
+    now, window, retry_after = _window(now)
+    count = _bump(f"api-rate:user:{user_id}:{window}")
+    if count is not None and count > limit:
+        raise RateLimited(retry_after=retry_after)
+
+
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def failed_tokens_check(ip: str, *, now: float | None = None) -> None:
+    """429 for a client address that sent ``API_FAILED_TOKENS_PER_MINUTE`` bad tokens this minute, whatever it
+    sends now (a right guess included), so tokens cannot be guessed at speed. Fails open like the rate limit."""
+    limit: int = settings.API_FAILED_TOKENS_PER_MINUTE
+    now, window, retry_after = _window(now)
+    try:
+        failures = int(cache.get(f"api-fail:{ip}:{window}") or 0)
     except Exception:
         log.warning("rate limit cache unavailable; request allowed", exc_info=True)
         return
-    if count > limit:
-        raise RateLimited(retry_after=max(1, 60 * (window + 1) - int(now)))
+    if failures >= limit:
+        raise RateLimited(retry_after=retry_after)
+
+
+def failed_token_count(ip: str, *, now: float | None = None) -> None:
+    _, window, _ = _window(now)
+    _bump(f"api-fail:{ip}:{window}")
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer collab_<prefix>_<secret>``. Sets ``request.user`` to the token's user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        ip = client_ip(request)
+        failed_tokens_check(ip)
         try:
             found = api_token_authenticate(token.strip())
         except TokenRejected as exc:
-            log.info("api token rejected: %s", exc)
+            log.info("api token rejected: %s", exc, extra={"ip": ip})
+            failed_token_count(ip)
             raise AuthenticationError(message=str(exc)) from None
         request.user = found.user
-        rate_limit_check(found.pk)
+        rate_limit_check(found.user_id)
         return found
 
 
@@ -172,3 +215,27 @@ def _too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = api.create_response(request, {"detail": "Too many requests; slow down."}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def session_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the OpenAPI schema: people read it with their session, scripts that generate clients with a token.
+    No session and no ``Authorization`` header → the login page like every page; a bad token → 401 JSON (and
+    it counts towards the address's failed-token limit)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if not request.headers.get("Authorization"):
+            return redirect_to_login(request.get_full_path())
+        try:
+            found = TokenAuth()(request)
+        except AuthenticationError as exc:
+            return _unauthorised(request, exc)
+        except RateLimited as exc:
+            return _too_many(request, exc)
+        if found is None:  # not a Bearer header
+            return _unauthorised(request, AuthenticationError())
+        return view(request, *args, **kwargs)
+
+    return login_not_required(wrapped)

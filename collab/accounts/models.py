@@ -72,8 +72,11 @@ class User(AbstractUser):
         null=True,
         blank=True,
         unique=True,
-        editable=False,
-        help_text="The identity provider's id for this person (OIDC 'sub'), set at the first single sign-on.",
+        verbose_name="SSO subject",
+        help_text=(
+            "The identity provider's id for this person (OIDC 'sub'), set at the first single sign-on. "
+            "Administrator accounts are never linked by email: fill it in here to link one."
+        ),
     )
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports", help_text="Reports to."

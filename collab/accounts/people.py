@@ -175,7 +175,7 @@ def people_import(*, data: bytes | str, by: Any = None, dry_run: bool = False) -
         raise PermissionDenied("Only administrators import people.")
     result = ImportResult(dry_run=dry_run)
     try:
-        names, rows = _read(data)
+        _names, rows = _read(data)
     except ValidationError as exc:
         result.errors.append((1 if "Line 1" in exc.messages[0] else 0, exc.messages[0]))
         return result
@@ -191,7 +191,7 @@ def people_import(*, data: bytes | str, by: Any = None, dry_run: bool = False) -
         if key and key in seen:
             problems.append(f"“{username}” already appears on line {seen[key]}")
         seen.setdefault(key, line)
-        manager = row.get("manager", "") if "manager" in names else None
+        manager = row.get("manager") or None  # an empty cell (or no column) keeps the current manager
         if manager and manager.lower() == key:
             problems.append("a person cannot be their own manager")
         for problem in problems:

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import TOKEN_DEFAULT_DAYS, TOKEN_PREFIX, ApiToken
 
 PREFIX_LENGTH = 8  # hex characters after "collab_"
+PREFIX_ATTEMPTS = 5  # fresh prefixes tried when one is taken
 LAST_USED_EVERY = timedelta(minutes=1)  # how often last_used_at is written, at most
 
 
@@ -37,20 +38,27 @@ def api_token_create(
     if not perm.can_use_api(user):
         raise PermissionDenied("Sign in to make an API token.")
     now = now or timezone.now()
-    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
     secret = secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
         name=(name or "").strip(),
-        prefix=prefix,
+        prefix=secrets.token_hex(PREFIX_LENGTH // 2),
         hashed_secret=_hash(secret),
         created_at=now,
         expires_at=expires_at or now + timedelta(days=TOKEN_DEFAULT_DAYS),
     )
-    token.full_clean()
-    with transaction.atomic():
-        token.save()
-    return NewToken(token=token, plaintext=f"{TOKEN_PREFIX}{prefix}_{secret}")
+    token.full_clean(exclude=["prefix"])  # the prefix's uniqueness is the database's to answer, below
+    for attempt in range(PREFIX_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                token.save(force_insert=True)
+            break
+        except IntegrityError:  # the 32-bit prefix is taken (rare, not impossible): draw another
+            if attempt == PREFIX_ATTEMPTS - 1:
+                raise
+            token.pk = None
+            token.prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+    return NewToken(token=token, plaintext=f"{TOKEN_PREFIX}{token.prefix}_{secret}")
 
 
 def api_token_revoke(*, token: ApiToken, by: Any, now: datetime | None = None) -> ApiToken:

@@ -8,6 +8,13 @@ A sign-in finds the person by the provider's ``sub``, else links the account wit
 creates one; name, email, department, title and role are refreshed from the claims at every sign-in
 (department and role from their own claims or from a groups claim through a mapping). A required claim that
 is missing ends the sign-in with a clear message and no user written.
+
+Linking by email is the one way an existing account changes hands, so it is narrow: the provider must say
+``email_verified: true`` (absent or false → refused, nothing written), and a staff or superuser account is never
+linked by email at all — an administrator links it by filling in its "SSO subject" in the admin. A switched-off
+account is refused before anything is written. The ID token's ``iss`` is checked against ``OIDC_ISSUER``
+whenever it is set, also with hand-set endpoints (set it; without it only the signature and audience are
+checked, and ``manage.py check`` warns).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
+from django.core import checks
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import IntegrityError, transaction
@@ -75,7 +83,9 @@ def discovery() -> dict[str, Any]:
     if found is None:
         response = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=settings.OIDC_TIMEOUT)
         response.raise_for_status()
-        found = response.json()
+        found = response.json()  # not JSON: requests' JSONDecodeError, a ValueError
+        if not isinstance(found, dict):
+            raise ValueError("The provider's discovery document is not a JSON object.")
         cache.set(key, found, 3600)
     return found
 
@@ -90,6 +100,20 @@ def setting(attr: str, *default: Any) -> Any:
             return default[0]
         raise ImproperlyConfigured(f"{attr} is not set and the provider's discovery document has no {ENDPOINTS[attr]}.")
     return import_from_settings(attr, *default)
+
+
+def check_issuer_set(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """``manage.py check``: SSO with hand-set endpoints but no OIDC_ISSUER cannot check the ID token's ``iss``."""
+    if enabled() and not settings.OIDC_ISSUER:
+        return [
+            checks.Warning(
+                "Single sign-on is configured with endpoints but without OIDC_ISSUER, so the ID token's issuer "
+                "(iss) is not checked.",
+                hint="Set OIDC_ISSUER to the provider's issuer URL; the endpoints you set still win over discovery.",
+                id="collab.W101",
+            )
+        ]
+    return []
 
 
 # --- claims → fields -------------------------------------------------------------------------
@@ -204,8 +228,8 @@ class SSOBackend(OIDCAuthenticationBackend):
         audiences = audience if isinstance(audience, list) else [audience]
         if settings.OIDC_RP_CLIENT_ID not in audiences:
             raise SuspiciousOperation("The ID token was issued to another client.")
-        issuer = settings.OIDC_ISSUER or discovery().get("issuer")
-        if issuer and payload.get("iss", "").rstrip("/") != issuer.rstrip("/"):
+        issuer = settings.OIDC_ISSUER  # also with hand-set endpoints; check_issuer_set warns when it is empty
+        if issuer and str(payload.get("iss") or "").rstrip("/") != issuer.rstrip("/"):
             raise SuspiciousOperation("The ID token comes from another issuer.")
         return payload
 
@@ -219,9 +243,6 @@ class SSOBackend(OIDCAuthenticationBackend):
         except SSOError as exc:
             log.info("sso refused", extra={"reason": str(exc)[:300]})
             setattr(self.request, ERROR_KEY, str(exc))
-            return None
-        if not user.is_active:
-            setattr(self.request, ERROR_KEY, "Your Collab account is switched off; ask an administrator.")
             return None
         log.info("sso login", extra={"user": user.pk})
         return user
@@ -237,7 +258,9 @@ class SSOBackend(OIDCAuthenticationBackend):
                 )
                 if len(matches) > 1:
                     raise SSOError("Two Collab accounts share your email address; ask an administrator to merge them.")
-                user = matches[0] if matches else None
+                user = _linkable(matches[0], claims) if matches else None
+            if user is not None and not user.is_active:  # before any write: a switched-off account stays as it is
+                raise SSOError("Your Collab account is switched off; nothing was changed. Ask an administrator.")
             if user is None:
                 user = self.UserModel(username=self._free_username(_username(claims)))
                 user.set_unusable_password()
@@ -265,6 +288,29 @@ class SSOBackend(OIDCAuthenticationBackend):
             n += 1
             candidate = f"{base[:140]}-{n}"
         return candidate
+
+
+def _email_verified(claims: dict[str, Any]) -> bool:
+    """The provider vouches for the email (``true``; some providers send the string "true")."""
+    value = claims.get("email_verified")
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _linkable(user: Any, claims: dict[str, Any]) -> Any:
+    """The existing account with the sign-in's email, if it may be linked to this ``sub``; else SSOError.
+    Whoever controls an email at the provider must not take over an account here: the provider must have
+    verified the address, and an administrator's account is never linked by email."""
+    if user.is_staff or user.is_superuser:
+        raise SSOError(
+            "An administrator account uses your email address, and Collab never links administrator accounts by "
+            "email. Nothing was changed; ask another administrator to link it (the SSO subject in the admin)."
+        )
+    if not _email_verified(claims):
+        raise SSOError(
+            f"{provider_name()} has not confirmed that your email address is yours, so it cannot be linked to your "
+            "existing Collab account. Nothing was changed; confirm the address with IT or ask an administrator."
+        )
+    return user
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -333,7 +379,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if id_token and enabled():
         try:
             end_session = setting("OIDC_OP_LOGOUT_ENDPOINT", "")
-        except requests.RequestException:
+        except (requests.RequestException, ValueError) as exc:  # unreachable, or a discovery answer that is no JSON
+            log.warning("sso logout discovery failed", extra={"error": repr(exc)[:300]})
             end_session = ""
         if end_session:
             query = urlencode(

@@ -9,12 +9,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from collab.accounts import services
 from collab.accounts.forms import ApiTokenForm
 from collab.accounts.http import AuthedRequest
 from collab.accounts.models import ApiToken
+
+#: the session key that carries a new token's plaintext from the POST to the one GET that shows it
+NEW_TOKEN_KEY = "_new_api_token"  # noqa: S105 - a session key, not a secret
 
 
 def _page(request: AuthedRequest, form: ApiTokenForm, *, plaintext: str = "", status: int = 200) -> HttpResponse:
@@ -24,13 +28,15 @@ def _page(request: AuthedRequest, form: ApiTokenForm, *, plaintext: str = "", st
     )
 
 
+@never_cache  # Cache-Control: no-store: the page that shows a plaintext token stays out of every cache
 @require_http_methods(["GET", "POST"])
 def tokens(request: AuthedRequest) -> HttpResponse:
-    """GET: your tokens and a form for a new one. POST: make one and show its plaintext this once (no redirect:
-    the plaintext is never stored, so it cannot be shown on a later page)."""
+    """GET: your tokens and a form for a new one; right after making one, its plaintext this once (popped from
+    the session, so a reload no longer shows it). POST: make one, then redirect (POST/redirect/GET), so a
+    reload or the back button never mints a second token."""
     form = ApiTokenForm(request.POST or None)
     if request.method == "GET":
-        return _page(request, form)
+        return _page(request, form, plaintext=request.session.pop(NEW_TOKEN_KEY, ""))
     if form.is_valid():
         # the end of the chosen day, in the person's own time zone
         end_of_day = datetime.combine(
@@ -42,8 +48,9 @@ def tokens(request: AuthedRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error("expires_on" if field == "expires_at" else None, errors)
         else:
+            request.session[NEW_TOKEN_KEY] = made.plaintext
             messages.success(request, f"Token “{made.token.name}” made. Copy it now: it is not shown again.")
-            return _page(request, ApiTokenForm(), plaintext=made.plaintext)
+            return redirect("accounts:tokens")
     return _page(request, form, status=422)
 
 

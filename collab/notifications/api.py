@@ -73,7 +73,9 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilterIn
     )
 
 
-@router.post("/notifications/{int:pk}/read", response={200: NotificationOut, **errors(404)}, summary="Mark one as read")
+@router.post(
+    "/notifications/{int:pk}/read", response={200: NotificationOut, **errors(404, 422)}, summary="Mark one as read"
+)
 def mark_read(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)) -> NotificationOut:
     try:
         return notification_out(services.notification_mark_read(user=user_of(request), notification_id=pk))

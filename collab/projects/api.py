@@ -116,7 +116,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilterIn]) -> Proj
     )
 
 
-@router.get("/projects/{int:pk}", response={200: ProjectOut, **errors(404)}, summary="One joint project")
+@router.get("/projects/{int:pk}", response={200: ProjectOut, **errors(404, 422)}, summary="One joint project")
 def get_project(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)) -> ProjectOut:
     found = selectors.project_with_people(pk)
     if found is None:

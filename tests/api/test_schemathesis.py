@@ -10,8 +10,15 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.control import SkipTest
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    positive_data_acceptance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from collab.accounts.api_auth import api
 from collab.notifications.models import Notification
@@ -38,6 +45,7 @@ def api_schema(_keep_the_test_connection, member, cmo, cio, liaison, snag, proje
     """The schema of the API object (what /api/openapi.json serves), called through the WSGI app; a world with
     a snag, a project, a meeting, a review and a notification so the reads find something."""
     settings.API_RATE_LIMIT_PER_MINUTE = 1_000_000
+    settings.API_FAILED_TOKENS_PER_MINUTE = 1_000_000  # negative cases send broken tokens too
     series = liaison_services.series_create(
         by=cmo, title="Sync", kind="cmo_cio_sync", cadence="monthly", organiser=cmo, default_attendees=[cio],
         default_length_minutes=60, default_location="Room",
@@ -62,9 +70,9 @@ def _real_parameters(path: str, world: dict) -> dict[str, object]:
     return {name: known[name] for name in known if "{" + name + "}" in path}
 
 
-def test_the_api_conforms_to_its_schema(api_schema, member, token_for, snag, project, django_assert_max_num_queries):
+def test_the_api_conforms_to_its_schema(api_schema, member, token_for, snag, project):
     """Every operation, positive examples only (what a client that follows the schema sends), once with generated
-    path parameters (mostly a 404) and once with real ones."""
+    path parameters (mostly a 404) and once with real ones. (Query counts: exact, in test_endpoints.py.)"""
     headers = {"Authorization": f"Bearer {token_for(member)}"}
     notification = Notification.objects.get(user=member)
     world = {
@@ -107,3 +115,57 @@ def api_schema_meeting_pk() -> int:
     from liaison.models import Meeting
 
     return Meeting.objects.values_list("pk", flat=True).first() or 1
+
+
+def _error_shape(response) -> None:
+    """Every 4xx is JSON ``{"detail": "..."}`` or ``{"detail": [{"loc", "msg", "type"}, ...]}``."""
+    assert response.headers.get("content-type", [""])[0].startswith("application/json"), response.headers
+    detail = response.json()["detail"]
+    if isinstance(detail, list):
+        assert detail and all(set(item) >= {"loc", "msg", "type"} for item in detail), detail
+    else:
+        assert isinstance(detail, str) and detail, detail
+
+
+def test_invalid_requests_are_refused_with_documented_json_errors(api_schema, member, token_for):
+    """Negative data (wrong types, out-of-range values, missing required fields, broken bodies): never a 5xx,
+    every answer is a status the operation documents, and every 4xx is JSON in the documented error shape."""
+    headers = {"Authorization": f"Bearer {token_for(member)}"}
+    # the token is ours (a real one); NUL bytes are fair game here
+    api_schema.config.generation.update(modes=[GenerationMode.NEGATIVE], with_security_parameters=False, allow_x00=True)
+    calls = skipped = 0
+    codes: dict[int, int] = {}
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        strategy = operation.as_strategy(GenerationMode.NEGATIVE)
+
+        @given(case=strategy)
+        @settings(
+            max_examples=5,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
+        def check(case):
+            nonlocal calls
+            calls += 1
+            response = case.call(headers=headers)
+            codes[response.status_code] = codes.get(response.status_code, 0) + 1
+            case.validate_response(
+                response,
+                checks=[not_a_server_error, status_code_conformance, content_type_conformance,
+                        response_schema_conformance],
+            )  # fmt: skip
+            if 400 <= response.status_code < 500:
+                _error_shape(response)
+
+        try:
+            check()
+        except SkipTest:  # nothing to make invalid (no parameters, no body): the positive run covers it
+            skipped += 1
+    assert skipped <= 3, skipped  # GET /api/reviews, GET /api/ranking, POST /api/notifications/read-all
+    print(
+        f"FIGURE schemathesis negative: {calls} invalid requests, 0 server errors, status codes {sorted(codes.items())}"
+    )

@@ -45,6 +45,21 @@ def test_a_csv_creates_and_updates_people_with_managers(admin_user, member):
     assert again.count("unchanged") == 4 and again.count("create") == 0
 
 
+def test_an_empty_manager_cell_keeps_the_current_manager(admin_user, member):
+    """As the docstring and the README promise for every column: an empty cell leaves the value alone."""
+    boss = UserFactory(username="boss")
+    member.manager = boss
+    member.save()
+    csv_text = "username,title,manager\nmember,Growth marketer,\n"
+    dry = people_import(data=csv_text, by=admin_user, dry_run=True)
+    assert dry.errors == [] and dry.rows[0].changes == {"job_title": ("", "Growth marketer")}
+    result = people_import(data=csv_text, by=admin_user)
+    assert result.saved and result.errors == []
+    member.refresh_from_db()
+    assert (member.job_title, member.manager) == ("Growth marketer", boss)
+    assert people_import(data=csv_text, by=admin_user).count("unchanged") == 1
+
+
 def test_a_dry_run_reports_changes_and_saves_nothing(admin_user, member):
     before = _snapshot()
     result = people_import(data=GOOD, by=admin_user, dry_run=True)

@@ -56,10 +56,22 @@ def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
     return result.stdout
 
 
-@pytest.fixture
-def scratch_db(request) -> Iterator[str]:
-    name = f"collab_rel_{request.node.name[:20].lower().replace('[', '_').replace(']', '')}_{os.getpid()}"
+@pytest.fixture(scope="session")
+def migrated_template() -> Iterator[str]:
+    """One database migrated once for the whole run; each test that needs a migrated database gets a copy of it
+    (CREATE DATABASE … TEMPLATE, a file copy) instead of paying about 15 s of migrations again."""
+    name = f"collab_rel_template_{os.getpid()}"
     psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    manage(app_env(name), "migrate", "--noinput", "-v0")  # the process exits: no connection is left to block a copy
+    yield name
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def migrated_db(request, migrated_template) -> Iterator[str]:
+    """A scratch database with every migration applied, copied from the run's template."""
+    name = f"collab_rel_{request.node.name[:20].lower().replace('[', '_').replace(']', '')}_{os.getpid()}"
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name} TEMPLATE {migrated_template}")
     yield name
     psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 

@@ -10,8 +10,9 @@ from tests.reliability.conftest import PG_BASE, app_env, manage, psql
 OUR_APPS = ["accounts", "notifications", "projects", "parkinglot", "liaison", "reviews", "dashboard"]
 
 
-def test_migrations_forwards_from_empty_and_backwards_to_zero(scratch_db):
-    env = app_env(scratch_db)
+def test_migrations_forwards_from_empty_and_backwards_to_zero(migrated_db):
+    # forwards from empty: the run's template was migrated from an empty database, and this is a copy of it
+    env = app_env(migrated_db)
     out = manage(
         env,
         "shell",
@@ -23,16 +24,15 @@ def test_migrations_forwards_from_empty_and_backwards_to_zero(scratch_db):
     assert "[ ]" not in shown["at_end"]
 
 
-def test_backup_and_restore_keeps_every_row(scratch_db, tmp_path):
-    env = app_env(scratch_db)
-    manage(env, "migrate", "--noinput", "-v0")
+def test_backup_and_restore_keeps_every_row(migrated_db, tmp_path):
+    env = app_env(migrated_db)
     manage(env, "seed_demo")
     before = json.loads(
         manage(env, "shell", "-c", "from tests.reliability.scripts import row_counts; row_counts()").splitlines()[-1]
     )
     dump = tmp_path / "collab.dump"
-    subprocess.run(["pg_dump", "-Fc", "-f", str(dump), f"{PG_BASE}/{scratch_db}"], check=True, timeout=300)
-    restored = scratch_db + "_r"
+    subprocess.run(["pg_dump", "-Fc", "-f", str(dump), f"{PG_BASE}/{migrated_db}"], check=True, timeout=300)
+    restored = migrated_db + "_r"
     psql(f"DROP DATABASE IF EXISTS {restored} WITH (FORCE)", f"CREATE DATABASE {restored}")
     try:
         subprocess.run(["pg_restore", "--no-owner", "-d", f"{PG_BASE}/{restored}", str(dump)], check=True, timeout=300)

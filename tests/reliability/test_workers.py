@@ -86,19 +86,18 @@ def _wait(pred, seconds: float) -> bool:
 
 
 def test_worker_killed_three_times_during_1000_deliveries_loses_and_repeats_nothing(
-    scratch_db, private_redis, tmp_path
+    migrated_db, private_redis, tmp_path
 ):
     mails = tmp_path / "mail"
     mails.mkdir()
     env = app_env(
-        scratch_db,
+        migrated_db,
         REDIS_URL=private_redis["url"],
         EMAIL_BACKEND="tests.reliability.slow_mail.EmailBackend",  # 20 ms a message: 500 take 10 s or more
         EMAIL_FILE_PATH=str(mails),
         REMINDER_SENDING_TIMEOUT_SECONDS="5",  # well above one send under load: a live send is never re-queued
         COLLAB_RUN_DIR=str(tmp_path / "run"),
     )
-    manage(env, "migrate", "--noinput", "-v0")
     _shell(env, "from tests.reliability.scripts import make_deliveries; make_deliveries(500)")
     _shell(env, "from tests.reliability.scripts import enqueue_pending; enqueue_pending()")
     kills = 0
@@ -139,17 +138,16 @@ def test_worker_killed_three_times_during_1000_deliveries_loses_and_repeats_noth
     assert dropped <= kills
 
 
-def test_two_beats_at_once_send_each_reminder_once(scratch_db, private_redis, tmp_path):
+def test_two_beats_at_once_send_each_reminder_once(migrated_db, private_redis, tmp_path):
     mails = tmp_path / "mail"
     mails.mkdir()
     env = app_env(
-        scratch_db,
+        migrated_db,
         REDIS_URL=private_redis["url"],
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mails),
         REMINDER_SWEEP_SECONDS="1",
     )
-    manage(env, "migrate", "--noinput", "-v0")
     _shell(env, "from tests.reliability.scripts import make_deliveries; make_deliveries(100)")
     procs = [
         spawn(
@@ -166,7 +164,7 @@ def test_two_beats_at_once_send_each_reminder_once(scratch_db, private_redis, tm
         for i in range(2)
     ] + [spawn(env, *WORKER, log=tmp_path / "worker.log")]
     try:
-        assert _wait(lambda: _counts(env)["sent"] == 200, 90), _counts(env)
+        assert _wait(lambda: _sent(env) == 200, 90), _counts(env)
         time.sleep(3)  # a few more sweeps from both beats
     finally:
         for p in procs:
@@ -179,11 +177,10 @@ def test_two_beats_at_once_send_each_reminder_once(scratch_db, private_redis, tm
     assert duplicates == 0
 
 
-def test_redis_down_writes_succeed_and_reminders_go_out_after_it_returns(scratch_db, private_redis, tmp_path):
+def test_redis_down_writes_succeed_and_reminders_go_out_after_it_returns(migrated_db, private_redis, tmp_path):
     env = app_env(
-        scratch_db, REDIS_URL=private_redis["url"], EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+        migrated_db, REDIS_URL=private_redis["url"], EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
     )
-    manage(env, "migrate", "--noinput", "-v0")
     _shell(env, "from tests.reliability.scripts import make_deliveries; make_deliveries(1)")
     private_redis["stop"]()
     # 30 web writes that each enqueue work after commit, with the broker gone
@@ -209,7 +206,7 @@ def test_redis_down_writes_succeed_and_reminders_go_out_after_it_returns(scratch
     worker = spawn(env, *WORKER, log=tmp_path / "worker.log")
     try:
         _shell(env, "from tests.reliability.scripts import enqueue_pending; enqueue_pending()")
-        assert _wait(lambda: _counts(env)["sent"] == 62, 90), _counts(env)
+        assert _wait(lambda: _sent(env) == 62, 90), _counts(env)
     finally:
         stop(worker)
     print("FIGURE redis back: 62/62 due reminders sent")  # noqa: T201

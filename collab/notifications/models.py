@@ -231,7 +231,10 @@ def validate_chat_url(value: str) -> None:
     validate_outgoing_url(value)
 
 
-CHAT_URL_VALIDATORS: dict[str, Callable[[str], None]] = {Channel.SLACK: validate_slack_webhook_url, Channel.TEAMS: validate_teams_webhook_url}
+CHAT_URL_VALIDATORS: dict[str, Callable[[str], None]] = {
+    Channel.SLACK: validate_slack_webhook_url,
+    Channel.TEAMS: validate_teams_webhook_url,
+}
 
 validate_slack_member_id = RegexValidator(
     r"^[UW][A-Z0-9]{4,20}$",

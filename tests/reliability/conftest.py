@@ -25,6 +25,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "reliability" in str(item.fspath):
             item.add_marker(pytest.mark.slow)
+            # with pytest-xdist, all of them on one worker, one after another: they share the run's migrated
+            # template and each already loads the machine with its own workers, servers and beats
+            item.add_marker(pytest.mark.xdist_group("reliability"))
             if not ON_POSTGRES:
                 item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://... (run by .ci/run)"))
 

@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# make test spreads the suite over this many pytest-xdist workers (one per core by default; 0 runs it in-process)
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint e2e bench install migrate demo clean
 
@@ -33,9 +35,10 @@ run: demo
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
-## make test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL to use Postgres / Redis)
+## make test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL to use Postgres / Redis), one xdist worker
+## a core (TEST_WORKERS=0 for one process); the reliability tests share one worker
 test: install
-	COLLAB_TESTING=1 $(PY) -m pytest -m "not e2e" -q -p no:cacheprovider --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+	COLLAB_TESTING=1 $(PY) -m pytest -m "not e2e" -q -p no:cacheprovider --durations=15 -n $(TEST_WORKERS) --dist loadgroup; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -43,7 +46,7 @@ lint: install
 	$(VENV)/bin/mypy .
 
 e2e: install
-	COLLAB_TESTING=1 $(PY) -m pytest -m e2e -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+	COLLAB_TESTING=1 $(PY) -m pytest -m e2e -q -p no:cacheprovider --durations=10; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 ## make bench: company scale on Postgres (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/collab_bench):
 ## seed 100k snags once, then query counts, sizes, wrk load on each key page and the sweeps; bench/results.json

@@ -30,6 +30,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("reliability"))
             if not ON_POSTGRES:
                 item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://... (run by .ci/run)"))
+    # first, so their waits (workers getting going, a restart, think time) overlap the rest of the suite on the
+    # other worker instead of running alone at the end
+    items.sort(key=lambda item: "reliability" not in str(item.fspath))
 
 
 def free_port() -> int:

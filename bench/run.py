@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,24 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/collab_bench"
 def _with_db(url: str, name: str) -> str:
     parts = urlparse(url)
     return urlunparse(parts._replace(path="/" + name))
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _check_signed_in(url: str, headers: dict[str, str]) -> None:
+    """The page answers 200 to the load generator's session: a redirect to the login page would be measured as a
+    fast page."""
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as response:  # noqa: S310
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    if status != 200:
+        raise SystemExit(f"{url} answered {status} to the bench session: nothing measured")
 
 
 def _ensure_database(url: str) -> None:
@@ -160,6 +179,7 @@ def main() -> int:
             headers = {"Cookie": cookie}
             if page["htmx"]:
                 headers["HX-Request"] = "true"
+            _check_signed_in(f"http://127.0.0.1:{port}{page['path']}", headers)
             result = _wrk(f"http://127.0.0.1:{port}{page['path']}", headers, args.seconds, args.connections)
             small_q = next(p["queries"] for p in probe_small["pages"] if p["name"] == page["name"])
             rows.append({**page, **result, "queries_1k": small_q, "queries_100k": page["queries"]})

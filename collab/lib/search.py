@@ -6,16 +6,19 @@ How a provider matches (``matches``):
 
 - **Postgres.** Each searchable table has a stored ``search_vector`` column (``GENERATED ALWAYS AS … STORED``,
   added by a Postgres-only migration and invisible to the ORM: see ``search_migrations`` before altering a
-  column it reads) that weighs the title ``A`` above the body ``B``, with a GIN index, and a ``pg_trgm`` GIN
-  index on the title. Words Postgres' ``english`` configuration ignores ("it", "up", "not" …) are dropped first,
-  by asking Postgres once per search (``with_terms``). A plain query (no quotes, ``-word`` or ``or``) then has
-  three passes, and *each kind* takes the first that finds something in it: every word, the last one as a
-  prefix (``crm exp`` finds "CRM export"), ranked by ``ts_rank`` plus the title's trigram word-similarity; else
-  every word or a typo of a title word (``crm exprt``, through the trigram index); else any of the words (the
-  hits are marked ``partial`` and their kind is listed after the kinds that hold every word). The passes are
-  one ``UNION ALL`` query whose looser arms Postgres skips once a stricter arm has rows, so the page runs one
-  query per kind plus the stop-word query whatever is found and however much data there is. A query with
-  websearch syntax goes to ``websearch_to_tsquery`` (one query per kind).
+  column it reads) that weighs the title ``A`` above the body ``B``, with a GIN index. Triggers keep a lexicon
+  (``search_lexeme``) of every word those vectors hold, with a ``pg_trgm`` index. Once per search
+  (``with_terms``) one query drops the words Postgres' ``english`` configuration ignores ("it", "up", "not" …)
+  and asks the lexicon, for each word left, whether any row holds it (the last word as a prefix) and which
+  known words it is like (``exprt`` → ``export``: its typos). A plain query then has three passes, each a
+  ``tsquery`` the GIN index answers, and *each kind* takes the first that finds something in it: every word,
+  the last one as a prefix (``crm exp`` finds "CRM export"), ranked by ``ts_rank`` plus the title's trigram
+  word-similarity; else every word or one of its typos, leaving out words no row anywhere holds or resembles
+  (``zzqq``; the hits are then ``partial``); else any of the words (``partial``, and their kind is listed
+  after the kinds that hold every word). The passes are one ``UNION ALL`` query whose looser arms Postgres
+  skips once a stricter arm has rows, so the page runs one query per kind plus the lexicon's, whatever is
+  found and however much data there is. A query with websearch syntax goes to ``websearch_to_tsquery`` (one
+  query per kind).
 - **Elsewhere (SQLite, the embedded default)** — the documented fallback: each word is a case-insensitive
   substring of the title or a body field (``-word`` excludes, quotes and ``or`` are ignored); title matches
   first, then newest. No stemming, no typo tolerance, no stop words; SQLite folds case for ASCII letters only.
@@ -70,6 +73,8 @@ class Query:
     plain: bool = True
     #: the words Postgres searches by (its stop words dropped); None until ``with_terms`` asked it
     terms: tuple[str, ...] | None = None
+    #: those words as the lexicon knows them (stems, whether any row holds them, their possible typos)
+    lexicon: tuple[Term, ...] | None = None
 
     @classmethod
     def parse(cls, raw: str | None) -> Query:
@@ -214,20 +219,36 @@ class Columns:
 TABLES: dict[str, set[str]] = {}
 
 
-TRIGRAM_THRESHOLD = 0.5
-_TERMS_SQL = (  # the query's words Postgres keeps, in order (a stop word leaves an empty vector, and no NOTICE)
-    "SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) "
-    "WHERE length(to_tsvector(%s::regconfig, w)) > 0 ORDER BY n"
+TYPO_SIMILARITY = 0.4  # how alike (pg_trgm similarity) a known word must be to a typed one to count as its typo
+TYPO_ALTERNATIVES = 3  # at most this many known words stand in for a typed word
+LEXICON = "search_lexeme"  # every word the searched vectors hold (``search_migrations.add_lexicon``)
+_TERMS_SQL = f"""
+WITH typed AS (
+    SELECT u.w, u.n, (tsvector_to_array(to_tsvector(%s::regconfig, u.w)))[1] AS stem
+    FROM unnest(%s::text[]) WITH ORDINALITY AS u(w, n)
+), kept AS (
+    SELECT w, n, stem COLLATE "C" AS stem, n = max(n) OVER () AS last FROM typed WHERE stem IS NOT NULL
 )
+SELECT w, stem,
+    CASE WHEN last
+        THEN EXISTS (SELECT 1 FROM {LEXICON} l WHERE l.lexeme >= stem AND l.lexeme < stem || chr(1114111))
+        ELSE EXISTS (SELECT 1 FROM {LEXICON} l WHERE l.lexeme = stem) END,
+    CASE WHEN length(w) >= 3 THEN ARRAY(
+        SELECT l.lexeme FROM {LEXICON} l
+        WHERE l.lexeme %% stem AND l.lexeme <> stem AND similarity(l.lexeme, stem) >= %s
+        ORDER BY similarity(l.lexeme, stem) DESC, l.lexeme LIMIT %s
+    ) ELSE '{{}}'::text[] END
+FROM kept ORDER BY n"""  # noqa: S608 - our table name; the words are params
 ALL, TYPO, ANY = 0, 1, 2  # the passes of a plain query, strictest first
 
 
 def trigram_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """On each new Postgres connection: how alike a word must be to a title's word (``<%``) to count as a typo
-    of it ("exprt" ~ "export" is 0.5; pg_trgm's default is 0.6). Connected in ``collab.lib``'s ``ready()``."""
+    """On each new Postgres connection: how alike a typed word must be to a known one for the lexicon's trigram
+    index (``%``) to offer it as its typo ("exprt" ~ "export" is 0.44; pg_trgm's default is 0.3). Connected in
+    ``collab.lib``'s ``ready()``; the query checks the similarity too, so it is only the index's cut-off."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD}")
+            cursor.execute(f"SET pg_trgm.similarity_threshold = {TYPO_SIMILARITY}")
 
 
 def full_text() -> bool:
@@ -236,42 +257,83 @@ def full_text() -> bool:
     return connection.vendor == "postgresql" and not getattr(settings, "SEARCH_SUBSTRING_FALLBACK", False)
 
 
+@dataclass(frozen=True)
+class Term:
+    """A word Postgres searches by: as typed, as Postgres stems it, whether any searched row holds it (the last
+    word as a prefix), and the known words it may be a typo of."""
+
+    word: str
+    stem: str
+    known: bool
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def dead(self) -> bool:
+        """No row anywhere holds it or anything like it (``zzqq``): looking for it can only find nothing."""
+        return not self.known and not self.alternatives
+
+
 def with_terms(query: Query) -> Query:
     """``query`` with the words Postgres' ``english`` configuration keeps (its own stop list, not ours: "it",
-    "up", "do", "not" … would otherwise each be a condition no row can meet). One query, once per search."""
+    "up", "do", "not" … would otherwise each be a condition no row can meet), each looked up in the lexicon:
+    does any row hold it, and which known words is it a typo of. One query, once per search."""
     if query.terms is not None or not query.plain or not query.words or not full_text():
         return query
     with connection.cursor() as cursor:
-        cursor.execute(_TERMS_SQL, [list(query.words), CONFIG])
-        return replace(query, terms=tuple(row[0] for row in cursor.fetchall()))
+        cursor.execute(_TERMS_SQL, [CONFIG, list(query.words), TYPO_SIMILARITY, TYPO_ALTERNATIVES])
+        found = tuple(Term(w, stem, known, tuple(alternatives or ())) for w, stem, known, alternatives in cursor)
+    return replace(query, terms=tuple(t.word for t in found), lexicon=found)
+
+
+def _lexeme(text: str, prefix: bool) -> str:
+    """One word as a ``tsquery`` literal, used as is (already stemmed)."""
+    quoted = "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+    return quoted + (":*" if prefix else "")
+
+
+def _tsquery(terms: Sequence[Term], joiner: str, *, typos: bool) -> str:
+    """The terms as one ``tsquery`` literal, joined by ``&`` or ``|``; the last as a prefix (as you type); with
+    ``typos`` each term may also be any of its alternatives."""
+    parts = []
+    for i, term in enumerate(terms):
+        last = i == len(terms) - 1
+        options = [term.stem, *(term.alternatives if typos else ())]
+        alts = " | ".join(_lexeme(o, last) for o in options)
+        parts.append(f"( {alts} )" if len(options) > 1 else alts)
+    return f" {joiner} ".join(parts)
 
 
 def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[list[M], bool]:
     """The best ``limit`` rows of ``qs`` for ``query`` (each with ``.search_rank``), and whether they match only
-    some of the words. Always one query (plus one for the stop words if ``query`` did not come through
-    ``search``, which asks once for every kind).
+    some of the words. Always one query (plus the lexicon's if ``query`` did not come through ``search``, which
+    asks once for every kind).
 
-    A plain query is three passes, and each kind takes the first pass that finds something *in that kind*:
-    every word (the last as a prefix), else every word or a typo of a title word (trigrams), else any word
-    (``partial``). The passes are the arms of one ``UNION ALL``; a looser arm carries "the stricter arm counts no
-    rows", which Postgres evaluates once, before scanning, so a kind with a full match never pays for the
-    costly trigram scan."""
+    A plain query is up to three passes, and each kind takes the first pass that finds something *in that
+    kind*: every word (the last as a prefix); else every word or one of its typos (the known words the lexicon
+    says it is like), leaving out words no row anywhere holds or resembles (then the hits are ``partial``);
+    else any word (``partial``). Every pass is a ``tsquery`` the GIN index answers. The passes are the arms of
+    one ``UNION ALL``; a looser arm carries "the stricter arm counts no rows", which Postgres evaluates once,
+    before scanning, so a kind with a full match never runs the looser arms."""
     if not query.usable:
         return [], False
     if not full_text():
         return _fallback(qs, cols, query, limit), False
     if not query.plain:
-        where, rank = _pass(cols, "websearch_to_tsquery", query.text)
+        where, rank = _pass(cols, f"websearch_to_tsquery('{CONFIG}', %s)", query.text)
         return _ranked(qs, cols, where, rank, limit), False
-    terms = with_terms(query).terms or ()
-    if not terms:  # only stop words: nothing Postgres can look for
+    query = with_terms(query)
+    terms = query.lexicon or ()
+    living = [t for t in terms if not t.dead]
+    if not living:  # only stop words, or only words no row holds: nothing to look for
         return [], False
-    every_word = " & ".join(terms) + ":*"
-    arms = {ALL: _pass(cols, "to_tsquery", every_word, title_like=query.text)}
-    if any(len(w) >= 3 for w in terms):
-        arms[TYPO] = _typo_pass(cols, terms, every_word, query.text)
-    if len(terms) >= 2:
-        arms[ANY] = _pass(cols, "to_tsquery", " | ".join(terms) + ":*")
+    dropped = len(living) < len(terms)
+    arms: dict[int, tuple[RawSQL, RawSQL]] = {}
+    if not dropped:
+        arms[ALL] = _pass(cols, "%s::tsquery", _tsquery(terms, "&", typos=False), title_like=query.text)
+    if dropped or any(t.alternatives for t in living):
+        arms[TYPO] = _pass(cols, "%s::tsquery", _tsquery(living, "&", typos=True), title_like=query.text)
+    if len(living) >= 2:
+        arms[ANY] = _pass(cols, "%s::tsquery", _tsquery(living, "|", typos=True))
     parts: list[QuerySet[M]] = []
     stricter: list[RawSQL] = []
     for stage, (where, rank) in arms.items():
@@ -282,9 +344,9 @@ def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[l
                 sql, params = inner.get_compiler(connection=connection).as_sql()
             except EmptyResultSet:  # ``qs`` is ``none()`` (e.g. an inactive user's): nothing to find
                 return [], False
-            # "the stricter arm found nothing" as a count, not NOT EXISTS: for EXISTS Postgres plans to stop at the
-            # first row and picks a sequential scan, which reads all 100k snags computing trigrams when there is
-            # no such row (600 ms); a count is planned to read every match, through the GIN indexes (a few ms)
+            # "the stricter arm found nothing" as a count, not NOT EXISTS: for EXISTS Postgres may plan to stop at
+            # the first row with a sequential scan, which reads every row when there is none; a count is planned
+            # to read every match, through the GIN index
             none_sql = f"(SELECT count(*) FROM ({sql}) AS stricter) = 0"  # noqa: S608 - our SQL, words are params
             part = part.filter(RawSQL(none_sql, params, output_field=BooleanField()))  # noqa: S611
         stricter.append(where)
@@ -295,12 +357,12 @@ def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[l
         parts[0].union(*parts[1:], all=True).order_by("search_pass", "-search_rank", *local) if parts[1:] else parts[0]
     )
     rows = list(combined[:limit])
-    return rows, bool(rows) and rows[0].search_pass == ANY  # type: ignore[attr-defined]
+    found = rows[0].search_pass if rows else ALL  # type: ignore[attr-defined]
+    return rows, bool(rows) and (found == ANY or (found == TYPO and dropped))
 
 
-def _match(cols: Columns, function: str, text: str) -> tuple[str, list[Any]]:
-    """SQL for "the row's text matches ``function('english', text)``", and its params."""
-    tsquery = f"{function}('{CONFIG}', %s)"
+def _match(cols: Columns, tsquery: str, text: str) -> tuple[str, list[Any]]:
+    """SQL for "the row's text matches ``tsquery`` (SQL taking ``text`` as its one param)", and its params."""
     if cols.parent is None:
         return f"{cols.vector} @@ {tsquery}", [text]
     p = cols.parent
@@ -308,19 +370,9 @@ def _match(cols: Columns, function: str, text: str) -> tuple[str, list[Any]]:
     return f"({cols.vector} @@ {tsquery} OR {parent})", [text, text]
 
 
-def _title_like(cols: Columns, word: str) -> tuple[str, list[Any]]:
-    """SQL for "``word`` is like a word of the title" (the trigram index), and its params."""
-    if cols.parent is None:
-        return f"%s <%% {cols.title_sql}", [word]
-    p = cols.parent
-    sql = f"{p.fk_sql} = ANY(ARRAY(SELECT id FROM {p.table} WHERE %s <%% {p.table}.{p.title_sql}))"  # noqa: S608
-    return sql, [word]  # the names are ours, the word a param
-
-
-def _rank(cols: Columns, function: str, text: str, title_like: str | None) -> RawSQL:
+def _rank(cols: Columns, tsquery: str, text: str, title_like: str | None) -> RawSQL:
     """``ts_rank`` of the row's vector (and its parent's), plus with ``title_like`` how alike the title is to it
     (cheap: only the few matched rows are ranked)."""
-    tsquery = f"{function}('{CONFIG}', %s)"
     sql, params = f"ts_rank({cols.vector}, {tsquery})", [text]
     if cols.parent is not None:
         sql += f" + ts_rank({cols.parent.table}.search_vector, {tsquery})"
@@ -331,23 +383,9 @@ def _rank(cols: Columns, function: str, text: str, title_like: str | None) -> Ra
     return RawSQL(sql, params, output_field=FloatField())  # noqa: S611 - words are params
 
 
-def _pass(cols: Columns, function: str, text: str, title_like: str | None = None) -> tuple[RawSQL, RawSQL]:
-    sql, params = _match(cols, function, text)
-    return RawSQL(sql, params, output_field=BooleanField()), _rank(cols, function, text, title_like)  # noqa: S611
-
-
-def _typo_pass(cols: Columns, terms: Sequence[str], every_word: str, text: str) -> tuple[RawSQL, RawSQL]:
-    """Each word is in the text (the last as a prefix) or, from three letters, like a word of the title."""
-    conditions, params = [], []
-    for i, word in enumerate(terms):
-        sql, p = _match(cols, "to_tsquery", word + (":*" if i == len(terms) - 1 else ""))
-        if len(word) >= 3:
-            like, q = _title_like(cols, word)
-            sql, p = f"({sql} OR {like})", p + q
-        conditions.append(sql)
-        params += p
-    where = RawSQL(" AND ".join(conditions), params, output_field=BooleanField())  # noqa: S611 - words are params
-    return where, _rank(cols, "to_tsquery", every_word, text)
+def _pass(cols: Columns, tsquery: str, text: str, title_like: str | None = None) -> tuple[RawSQL, RawSQL]:
+    sql, params = _match(cols, tsquery, text)
+    return RawSQL(sql, params, output_field=BooleanField()), _rank(cols, tsquery, text, title_like)  # noqa: S611
 
 
 def _ranked(qs: QuerySet[M], cols: Columns, where: RawSQL, rank: RawSQL, limit: int) -> list[M]:

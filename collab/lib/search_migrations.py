@@ -20,7 +20,16 @@ keep these two functions' behaviour stable (old migrations run them too).
      still say the old name.
 
    ``tests/search/test_schema.py`` checks on Postgres that every table a ``collab.lib.search.Columns`` reads
-   has its ``search_vector`` column, its GIN index and its title's trigram index, so any of these fails CI."""
+   has its ``search_vector`` column, its GIN index, its title's trigram index and its lexicon triggers, so any of
+   these fails CI.
+
+**The lexicon** (``add_lexicon`` / ``drop_lexicon``): one table, ``search_lexeme``, of every word (as Postgres
+stems it) that any searched ``search_vector`` holds, with a trigram index. Triggers on each searched table add
+the words of inserted rows (once per statement, so ``COPY`` stays fast) and of rows whose vector an update
+changed. Search asks it once per query which words exist anywhere and, for those that do not, which known words
+they are a typo of, so typo tolerance is a rewrite of the query instead of a trigram scan of every table. Words
+are never removed (a word whose last row is gone costs one pass that finds nothing); the table is rebuilt by
+running ``add_lexicon`` again, which refills it from the vectors."""
 
 from __future__ import annotations
 
@@ -73,3 +82,65 @@ def add_trigram(schema_editor: Any, table: str, column: str) -> None:
 def drop_trigram(schema_editor: Any, table: str) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {table}_trgm")
+
+
+LEXICON = "search_lexeme"
+_LEXICON_FUNCTIONS = {
+    # an INSERT statement's new rows (a transition table), in one INSERT … SELECT; ordered, so two transactions
+    # adding the same new words take their locks in the same order
+    "search_lexicon_add_rows": """
+        INSERT INTO search_lexeme (lexeme)
+        SELECT DISTINCT w FROM search_new_rows, unnest(tsvector_to_array(search_vector)) AS w ORDER BY w
+        ON CONFLICT DO NOTHING""",
+    # one updated row whose vector changed (the trigger's WHEN says so)
+    "search_lexicon_add_row": """
+        INSERT INTO search_lexeme (lexeme)
+        SELECT DISTINCT w FROM unnest(tsvector_to_array(NEW.search_vector)) AS w ORDER BY w
+        ON CONFLICT DO NOTHING""",
+}
+
+
+def add_lexicon(schema_editor: Any, tables: list[str]) -> None:
+    """The lexicon table and its functions (if not there yet), and the triggers that keep it for ``tables``,
+    whose words it takes now. Each app's migration calls it for its own tables."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(f'CREATE TABLE IF NOT EXISTS {LEXICON} (lexeme text COLLATE "C" PRIMARY KEY)')
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {LEXICON}_trgm ON {LEXICON} USING gin (lexeme gin_trgm_ops)")
+    for name, body in _LEXICON_FUNCTIONS.items():
+        schema_editor.execute(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ "
+            f"BEGIN {body}; RETURN NULL; END $fn$"
+        )
+    for table in tables:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_lexicon_insert ON {table}")
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_lexicon_insert AFTER INSERT ON {table} "
+            "REFERENCING NEW TABLE AS search_new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_lexicon_add_rows()"
+        )
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_lexicon_update ON {table}")
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_lexicon_update AFTER UPDATE ON {table} FOR EACH ROW "
+            "WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector) EXECUTE FUNCTION search_lexicon_add_row()"
+        )
+        schema_editor.execute(
+            f"INSERT INTO {LEXICON} (lexeme) SELECT DISTINCT unnest(tsvector_to_array(search_vector)) "  # noqa: S608
+            f"FROM {table} ON CONFLICT DO NOTHING"
+        )
+
+
+def drop_lexicon(schema_editor: Any, tables: list[str]) -> None:
+    """``tables``' triggers; the lexicon itself once no table's trigger feeds it."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in tables:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_lexicon_insert ON {table}")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_lexicon_update ON {table}")
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s", ["%\\_lexicon\\_%"])
+        (left,) = cursor.fetchone()
+    if not left:
+        for name in _LEXICON_FUNCTIONS:
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {LEXICON}")

@@ -22,6 +22,7 @@ def test_migrations_forwards_from_empty_and_backwards_to_zero(migrated_db):
     shown = json.loads(out.strip().splitlines()[-1])
     assert "[X]" not in shown["at_zero"] and "[ ]" in shown["at_zero"]
     assert "[ ]" not in shown["at_end"]
+    assert shown["lexicon"] == [False, True]  # search's lexicon goes with the last migration that feeds it
 
 
 def test_backup_and_restore_keeps_every_row(migrated_db, tmp_path):

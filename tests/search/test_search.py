@@ -165,7 +165,8 @@ def test_the_results_page_shows_no_html_from_user_text(member, cmo, cio):
 
 def test_query_count_stays_flat_as_data_grows(cmo, cio, member, client_as):
     # a full match, a typo, some words only, nothing at all, the suggestions: on Postgres one query for the stop
-    # words and one per kind whichever pass each kind needs; the fallback has no stop-word query
+    # words and the lexicon and one per kind whichever pass each kind needs (none when the lexicon says no row
+    # anywhere holds or resembles any word); the fallback has no lexicon query
     urls = ("/search/?q=roadmap", "/search/?q=roadmp+snag", "/search/?q=roadmap+exprt+zzz", "/search/?q=zzqq+xxyy",
             "/search/suggest/?q=roadm")  # fmt: skip
     client = client_as(member)
@@ -190,8 +191,9 @@ def test_query_count_stays_flat_as_data_grows(cmo, cio, member, client_as):
     assert many == few
     kinds = len(search.providers())
     terms = 1 if postgres else 0
-    page = 2 + terms + kinds + 1  # session and user, the stop words, the kinds, the bell
-    assert many == [page, page, page, page, page - 1] and page <= 15  # the suggestions have no bell
+    page = 2 + terms + kinds + 1  # session and user, the stop words and lexicon, the kinds, the bell
+    nothing = page - kinds if postgres else page  # no word is in the lexicon: no kind is asked
+    assert many == [page, page, page, nothing, page - 1] and page <= 15  # the suggestions have no bell
     print(f"FIGURE search queries (full, typo, partial, none, suggestions): {many} at 5 and at 50 rows of each kind")
     body = _page(member, "/search/?q=roadmap")
     assert body.count('class="search-hit"') == kinds * 5 and body.count("&amp;kind=") == kinds  # top 5, "more"
@@ -308,3 +310,40 @@ def test_a_whole_snag_code_opens_that_snag_and_a_foreign_one_finds_nothing(membe
     assert answer.status_code == 302 and answer.headers["Location"] == found.get_absolute_url()
     page = client_as(outsider).get(f"/search/?q={found.code}")  # not theirs to open: no redirect, no result
     assert page.status_code == 200 and 'class="search-hit"' not in page.content.decode()
+
+
+def _lexicon_has(*stems: str) -> list[bool]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lexeme FROM search_lexeme WHERE lexeme = ANY(%s)", [list(stems)])
+        found = {row[0] for row in cursor.fetchall()}
+    return [s in found for s in stems]
+
+
+@on_postgres
+def test_the_lexicon_learns_the_words_of_new_bulk_and_edited_rows(member, cmo, cio):
+    s = snag(member, "Xylophone budget", "the glockenspiel invoice")
+    assert _lexicon_has("xylophon", "glockenspiel", "marimba") == [True, True, False]
+    pm.Goal.objects.bulk_create([pm.Goal(title="Theremin rollout", marketing_owner=cmo, it_owner=cio)])  # one INSERT
+    s.title = "Marimba budget"
+    s.save(update_fields=["title"])  # the vector changed: the row's words are added
+    assert _lexicon_has("theremin", "marimba") == [True, True]
+
+
+@on_postgres
+def test_a_typo_of_a_word_only_in_the_body_is_found_too(member):
+    snag(member, "Month end is late", "The invoice reconciliation report times out")
+    snag(member, "Laptop not ready")
+    (group,) = search.search(member, search.Query.parse("reconcilation report"), limit=5)
+    assert [h.title for h in group.hits] == ["Month end is late"] and not group.partial
+
+
+@on_postgres
+def test_words_no_row_holds_are_left_out_and_the_rest_must_all_match(member):
+    snag(member, "CRM export fails")
+    snag(member, "CRM login is slow")
+    snag(member, "Export of budgets")
+    query = search.with_terms(search.Query.parse("crm export zzqq"))
+    assert [(t.word, t.dead) for t in query.lexicon or ()] == [("crm", False), ("export", False), ("zzqq", True)]
+    (group,) = search.search(member, query, limit=5)
+    assert [h.title for h in group.hits] == ["CRM export fails"] and group.partial  # it lacks "zzqq"
+    assert search.search(member, search.Query.parse("zzqq xxyy"), limit=5) == []

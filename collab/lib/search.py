@@ -7,17 +7,18 @@ How a provider matches (``matches``):
 - **Postgres.** Each searchable table has a stored ``search_vector`` column (``GENERATED ALWAYS AS … STORED``,
   added by a Postgres-only migration and invisible to the ORM: see ``search_migrations`` before altering a
   column it reads) that weighs the title ``A`` above the body ``B``, with a GIN index. Triggers keep a lexicon
-  (``search_lexeme``) of every word those vectors hold, with a ``pg_trgm`` index. Once per search
+  (``search_lexeme``) of every word each table's vectors hold, with a ``pg_trgm`` index. Once per search
   (``with_terms``) one query drops the words Postgres' ``english`` configuration ignores ("it", "up", "not" …)
-  and asks the lexicon, for each word left, whether any row holds it (the last word as a prefix) and which
-  known words it is like (``exprt`` → ``export``: its typos). A plain query then has three passes, each a
+  and asks the lexicon, for each word left, which tables hold it (the last word as a prefix) and which known
+  words it is like (``exprt`` → ``export``: its typos). A plain query then has three passes, each a
   ``tsquery`` the GIN index answers, and *each kind* takes the first that finds something in it: every word,
   the last one as a prefix (``crm exp`` finds "CRM export"), ranked by ``ts_rank`` plus the title's trigram
-  word-similarity; else every word or one of its typos, leaving out words no row anywhere holds or resembles
-  (``zzqq``; the hits are then ``partial``); else any of the words (``partial``, and their kind is listed
-  after the kinds that hold every word). The passes are one ``UNION ALL`` query whose looser arms Postgres
-  skips once a stricter arm has rows, so the page runs one query per kind plus the lexicon's, whatever is
-  found and however much data there is. A query with websearch syntax goes to ``websearch_to_tsquery`` (one
+  word-similarity; else every word or one of its typos, leaving out words no row of the kind holds or
+  resembles (``zzqq``; the hits are then ``partial``); else any of the words (``partial``, and their kind is
+  listed after the kinds that hold every word). The lexicon knows which table holds each word, so a kind is
+  only asked the passes that can find something in it, and not at all when it holds none of the words. The
+  passes are one ``UNION ALL`` query whose looser arms Postgres skips once a stricter arm has rows, so the
+  page runs at most one query per kind plus the lexicon's, whatever is found and however much data there is. A query with websearch syntax goes to ``websearch_to_tsquery`` (one
   query per kind).
 - **Elsewhere (SQLite, the embedded default)** — the documented fallback: each word is a case-insensitive
   substring of the title or a body field (``-word`` excludes, quotes and ``or`` are ignored); title matches
@@ -204,6 +205,12 @@ class Columns:
     tiebreak: Sequence[str] = ("-pk",)
     parent: Parent | None = None
 
+    @property
+    def tables(self) -> frozenset[str]:
+        """The tables whose ``search_vector`` this kind matches (its own and its parent's)."""
+        own = self.vector.partition(".")[0]
+        return frozenset((own, self.parent.table) if self.parent else (own,))
+
     def __post_init__(self) -> None:
         table, _, column = self.vector.partition(".")
         TABLES.setdefault(table, set())
@@ -231,13 +238,16 @@ WITH typed AS (
 )
 SELECT w, stem,
     CASE WHEN last
-        THEN EXISTS (SELECT 1 FROM {LEXICON} l WHERE l.lexeme >= stem AND l.lexeme < stem || chr(1114111))
-        ELSE EXISTS (SELECT 1 FROM {LEXICON} l WHERE l.lexeme = stem) END,
-    CASE WHEN length(w) >= 3 THEN ARRAY(
-        SELECT l.lexeme FROM {LEXICON} l
-        WHERE l.lexeme %% stem AND l.lexeme <> stem AND similarity(l.lexeme, stem) >= %s
-        ORDER BY similarity(l.lexeme, stem) DESC, l.lexeme LIMIT %s
-    ) ELSE '{{}}'::text[] END
+        THEN ARRAY(SELECT DISTINCT l.tbl FROM {LEXICON} l WHERE l.lexeme >= stem AND l.lexeme < stem || chr(1114111))
+        ELSE ARRAY(SELECT l.tbl FROM {LEXICON} l WHERE l.lexeme = stem) END,
+    CASE WHEN length(w) >= 3 THEN (
+        SELECT coalesce(json_agg(json_build_array(a.lexeme, a.tables) ORDER BY a.alike DESC, a.lexeme), '[]')
+        FROM (
+            SELECT l.lexeme, similarity(l.lexeme, stem) AS alike, array_agg(l.tbl) AS tables FROM {LEXICON} l
+            WHERE l.lexeme %% stem AND l.lexeme !~ '[0-9]' AND l.lexeme <> stem AND similarity(l.lexeme, stem) >= %s
+            GROUP BY l.lexeme ORDER BY alike DESC, l.lexeme LIMIT %s
+        ) AS a
+    ) ELSE '[]'::json END
 FROM kept ORDER BY n"""  # noqa: S608 - our table name; the words are params
 ALL, TYPO, ANY = 0, 1, 2  # the passes of a plain query, strictest first
 
@@ -259,29 +269,38 @@ def full_text() -> bool:
 
 @dataclass(frozen=True)
 class Term:
-    """A word Postgres searches by: as typed, as Postgres stems it, whether any searched row holds it (the last
-    word as a prefix), and the known words it may be a typo of."""
+    """A word Postgres searches by: as typed, as Postgres stems it, the tables any row of which holds it (the last
+    word as a prefix), and the known words it may be a typo of, each with the tables that hold it."""
 
     word: str
     stem: str
-    known: bool
-    alternatives: tuple[str, ...] = ()
+    tables: frozenset[str] = frozenset()
+    alternatives: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @property
     def dead(self) -> bool:
         """No row anywhere holds it or anything like it (``zzqq``): looking for it can only find nothing."""
-        return not self.known and not self.alternatives
+        return not self.tables and not self.alternatives
+
+    def options(self, tables: frozenset[str]) -> tuple[str, ...]:
+        """What may stand for this word in a kind whose rows live in ``tables``: the word itself if they hold it,
+        then its typos they hold."""
+        own = (self.stem,) if self.tables & tables else ()
+        return own + tuple(alt for alt, where in self.alternatives if where & tables)
 
 
 def with_terms(query: Query) -> Query:
     """``query`` with the words Postgres' ``english`` configuration keeps (its own stop list, not ours: "it",
     "up", "do", "not" … would otherwise each be a condition no row can meet), each looked up in the lexicon:
-    does any row hold it, and which known words is it a typo of. One query, once per search."""
+    which tables hold it, and which known words it may be a typo of. One query, once per search."""
     if query.terms is not None or not query.plain or not query.words or not full_text():
         return query
     with connection.cursor() as cursor:
         cursor.execute(_TERMS_SQL, [CONFIG, list(query.words), TYPO_SIMILARITY, TYPO_ALTERNATIVES])
-        found = tuple(Term(w, stem, known, tuple(alternatives or ())) for w, stem, known, alternatives in cursor)
+        found = tuple(
+            Term(w, stem, frozenset(tables), tuple((alt, frozenset(where)) for alt, where in alternatives))
+            for w, stem, tables, alternatives in cursor.fetchall()
+        )
     return replace(query, terms=tuple(t.word for t in found), lexicon=found)
 
 
@@ -291,15 +310,14 @@ def _lexeme(text: str, prefix: bool) -> str:
     return quoted + (":*" if prefix else "")
 
 
-def _tsquery(terms: Sequence[Term], joiner: str, *, typos: bool) -> str:
-    """The terms as one ``tsquery`` literal, joined by ``&`` or ``|``; the last as a prefix (as you type); with
-    ``typos`` each term may also be any of its alternatives."""
+def _tsquery(options: Sequence[Sequence[str]], joiner: str) -> str:
+    """One ``tsquery`` literal: each word's options (``a | b``) joined by ``&`` or ``|``; the last as a prefix
+    (as you type)."""
     parts = []
-    for i, term in enumerate(terms):
-        last = i == len(terms) - 1
-        options = [term.stem, *(term.alternatives if typos else ())]
-        alts = " | ".join(_lexeme(o, last) for o in options)
-        parts.append(f"( {alts} )" if len(options) > 1 else alts)
+    for i, choices in enumerate(options):
+        last = i == len(options) - 1
+        alts = " | ".join(_lexeme(o, last) for o in choices)
+        parts.append(f"( {alts} )" if len(choices) > 1 else alts)
     return f" {joiner} ".join(parts)
 
 
@@ -310,10 +328,12 @@ def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[l
 
     A plain query is up to three passes, and each kind takes the first pass that finds something *in that
     kind*: every word (the last as a prefix); else every word or one of its typos (the known words the lexicon
-    says it is like), leaving out words no row anywhere holds or resembles (then the hits are ``partial``);
-    else any word (``partial``). Every pass is a ``tsquery`` the GIN index answers. The passes are the arms of
-    one ``UNION ALL``; a looser arm carries "the stricter arm counts no rows", which Postgres evaluates once,
-    before scanning, so a kind with a full match never runs the looser arms."""
+    says it is like), leaving out words no row of this kind holds or resembles (then the hits are ``partial``);
+    else any word (``partial``). Every pass is a ``tsquery`` the GIN index answers, and only the passes the
+    lexicon says can find something here are asked (none, and no query, when this kind's rows hold none of the
+    words). The passes are the arms of one ``UNION ALL``; a looser arm carries "the stricter arm counts no
+    rows", which Postgres evaluates once, before scanning, so a kind with a full match never runs the looser
+    arms."""
     if not query.usable:
         return [], False
     if not full_text():
@@ -321,19 +341,22 @@ def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[l
     if not query.plain:
         where, rank = _pass(cols, f"websearch_to_tsquery('{CONFIG}', %s)", query.text)
         return _ranked(qs, cols, where, rank, limit), False
-    query = with_terms(query)
-    terms = query.lexicon or ()
-    living = [t for t in terms if not t.dead]
-    if not living:  # only stop words, or only words no row holds: nothing to look for
+    terms = with_terms(query).lexicon or ()
+    here = cols.tables  # the kind's rows (and parent rows) live here: the lexicon says what they hold
+    options = [t.options(here) for t in terms]
+    living = [o for o in options if o]
+    if not living:  # only stop words, or none of the words (nor any like them) is in this kind's rows
         return [], False
-    dropped = len(living) < len(terms)
+    dropped = len(living) < len(terms)  # some words are in no row here: the hits can only be partial
+    exact = not dropped and all(o[0] == t.stem for o, t in zip(options, terms, strict=True))
     arms: dict[int, tuple[RawSQL, RawSQL]] = {}
-    if not dropped:
-        arms[ALL] = _pass(cols, "%s::tsquery", _tsquery(terms, "&", typos=False), title_like=query.text)
-    if dropped or any(t.alternatives for t in living):
-        arms[TYPO] = _pass(cols, "%s::tsquery", _tsquery(living, "&", typos=True), title_like=query.text)
+    if exact:
+        every_word = _tsquery([(t.stem,) for t in terms], "&")
+        arms[ALL] = _pass(cols, "%s::tsquery", every_word, title_like=query.text)
+    if not exact or any(len(o) > 1 for o in living):
+        arms[TYPO] = _pass(cols, "%s::tsquery", _tsquery(living, "&"), title_like=query.text)
     if len(living) >= 2:
-        arms[ANY] = _pass(cols, "%s::tsquery", _tsquery(living, "|", typos=True))
+        arms[ANY] = _pass(cols, "%s::tsquery", _tsquery(living, "|"))
     parts: list[QuerySet[M]] = []
     stricter: list[RawSQL] = []
     for stage, (where, rank) in arms.items():

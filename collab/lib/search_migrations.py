@@ -24,12 +24,13 @@ keep these two functions' behaviour stable (old migrations run them too).
    these fails CI.
 
 **The lexicon** (``add_lexicon`` / ``drop_lexicon``): one table, ``search_lexeme``, of every word (as Postgres
-stems it) that any searched ``search_vector`` holds, with a trigram index. Triggers on each searched table add
-the words of inserted rows (once per statement, so ``COPY`` stays fast) and of rows whose vector an update
-changed. Search asks it once per query which words exist anywhere and, for those that do not, which known words
-they are a typo of, so typo tolerance is a rewrite of the query instead of a trigram scan of every table. Words
-are never removed (a word whose last row is gone costs one pass that finds nothing); the table is rebuilt by
-running ``add_lexicon`` again, which refills it from the vectors."""
+stems it) that each searched table's ``search_vector`` holds — a row per word and table — with a trigram index.
+Triggers on each searched table add the words of inserted rows (once per statement, so ``COPY`` stays fast) and
+of rows whose vector an update changed. Search asks it once per query which tables hold each word and which
+known words it may be a typo of, so typo tolerance is a rewrite of the query instead of a trigram scan of every
+table, and a kind whose table holds none of the words is not queried at all. Words are never removed (a word
+whose last row is gone costs one pass that finds nothing); ``add_lexicon`` run again refills it from the
+vectors."""
 
 from __future__ import annotations
 
@@ -89,14 +90,14 @@ _LEXICON_FUNCTIONS = {
     # an INSERT statement's new rows (a transition table), in one INSERT … SELECT; ordered, so two transactions
     # adding the same new words take their locks in the same order
     "search_lexicon_add_rows": """
-        INSERT INTO search_lexeme (lexeme)
-        SELECT DISTINCT w FROM search_new_rows, unnest(tsvector_to_array(search_vector)) AS w ORDER BY w
-        ON CONFLICT DO NOTHING""",
+        INSERT INTO search_lexeme (lexeme, tbl)
+        SELECT DISTINCT w, TG_TABLE_NAME FROM search_new_rows, unnest(tsvector_to_array(search_vector)) AS w
+        ORDER BY w ON CONFLICT DO NOTHING""",
     # one updated row whose vector changed (the trigger's WHEN says so)
     "search_lexicon_add_row": """
-        INSERT INTO search_lexeme (lexeme)
-        SELECT DISTINCT w FROM unnest(tsvector_to_array(NEW.search_vector)) AS w ORDER BY w
-        ON CONFLICT DO NOTHING""",
+        INSERT INTO search_lexeme (lexeme, tbl)
+        SELECT DISTINCT w, TG_TABLE_NAME FROM unnest(tsvector_to_array(NEW.search_vector)) AS w
+        ORDER BY w ON CONFLICT DO NOTHING""",
 }
 
 
@@ -106,8 +107,15 @@ def add_lexicon(schema_editor: Any, tables: list[str]) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(f'CREATE TABLE IF NOT EXISTS {LEXICON} (lexeme text COLLATE "C" PRIMARY KEY)')
-    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {LEXICON}_trgm ON {LEXICON} USING gin (lexeme gin_trgm_ops)")
+    schema_editor.execute(
+        f'CREATE TABLE IF NOT EXISTS {LEXICON} (lexeme text COLLATE "C", tbl text COLLATE "C", '
+        "PRIMARY KEY (lexeme, tbl))"
+    )
+    # the typos search offers are words: codes and numbers ("snag-1042", "2026") are many, and no one's typo
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {LEXICON}_trgm ON {LEXICON} USING gin (lexeme gin_trgm_ops) "
+        f"WHERE lexeme !~ '[0-9]'"
+    )
     for name, body in _LEXICON_FUNCTIONS.items():
         schema_editor.execute(
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ "
@@ -125,9 +133,10 @@ def add_lexicon(schema_editor: Any, tables: list[str]) -> None:
             "WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector) EXECUTE FUNCTION search_lexicon_add_row()"
         )
         schema_editor.execute(
-            f"INSERT INTO {LEXICON} (lexeme) SELECT DISTINCT unnest(tsvector_to_array(search_vector)) "  # noqa: S608
-            f"FROM {table} ON CONFLICT DO NOTHING"
+            f"INSERT INTO {LEXICON} (lexeme, tbl) SELECT DISTINCT unnest(tsvector_to_array(search_vector)), "  # noqa: S608
+            f"'{table}' FROM {table} ON CONFLICT DO NOTHING"
         )
+    schema_editor.execute(f"ANALYZE {LEXICON}")  # planned from the first search, not after autovacuum's visit
 
 
 def drop_lexicon(schema_editor: Any, tables: list[str]) -> None:

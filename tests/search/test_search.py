@@ -347,3 +347,14 @@ def test_words_no_row_holds_are_left_out_and_the_rest_must_all_match(member):
     (group,) = search.search(member, query, limit=5)
     assert [h.title for h in group.hits] == ["CRM export fails"] and group.partial  # it lacks "zzqq"
     assert search.search(member, search.Query.parse("zzqq xxyy"), limit=5) == []
+
+
+@on_postgres
+def test_a_kind_whose_rows_hold_none_of_the_words_is_not_asked(member, cmo, cio):
+    snag(member, "Printer jam on floor two")
+    pm.Goal.objects.create(title="Printers everywhere", marketing_owner=cmo, it_owner=cio)
+    pm.Project.objects.create(name="Badge printrs", summary="Lanyards", marketing_sponsor=cmo, it_sponsor=cio)
+    with CaptureQueriesContext(connection) as ctx:
+        groups = search.search(member, search.Query.parse("printer"), limit=5)
+    assert sorted(g.provider.kind for g in groups) == ["goal", "project", "snag"]  # the project by a typo
+    assert len(ctx) == 1 + 3  # the lexicon, then only the three kinds that hold the word or one like it

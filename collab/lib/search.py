@@ -185,18 +185,17 @@ def search(user: Any, query: Query, *, limit: int, kind: str = "") -> list[Group
 @dataclass(frozen=True)
 class Parent:
     """A title kept on a parent row (a meeting's series title): matched through the parent table's own indexed
-    ``search_vector`` and title, then by the foreign key (``fk = ANY(ARRAY(…))``, a btree lookup), so each table's
-    GIN index serves its own text instead of a combined vector no index can answer."""
+    ``search_vector``, then by the foreign key (``fk = ANY(ARRAY(…))``, a btree lookup), so each table's GIN
+    index serves its own text instead of a combined vector no index can answer."""
 
     fk_sql: str  # the child's foreign key column, e.g. "liaison_meeting.series_id"
     table: str  # the parent table, e.g. "liaison_meetingseries" (joined by the provider's select_related)
-    title_sql: str = "title"  # the parent's trigram-indexed title column
 
 
 @dataclass(frozen=True)
 class Columns:
-    """Where a model's text lives. ``vector`` and ``title_sql`` are SQL (Postgres) on the queryset's tables;
-    ``title`` and ``body`` are ORM paths for the fallback."""
+    """Where a model's text lives. ``vector`` and ``title_sql`` (the title the rank compares the query with)
+    are SQL (Postgres) on the queryset's tables; ``title`` and ``body`` are ORM paths for the fallback."""
 
     vector: str
     title_sql: str
@@ -212,18 +211,12 @@ class Columns:
         return frozenset((own, self.parent.table) if self.parent else (own,))
 
     def __post_init__(self) -> None:
-        table, _, column = self.vector.partition(".")
-        TABLES.setdefault(table, set())
-        title_table, _, title_column = self.title_sql.partition(".")
-        if self.parent is not None:
-            TABLES.setdefault(self.parent.table, set()).add(self.parent.title_sql)
-        elif title_table == table:
-            TABLES[table].add(title_column)
+        TABLES.update(self.tables)
 
 
-#: every table a ``Columns`` searches (its ``search_vector`` and GIN index) → the title columns it reads with a
-#: trigram index; filled as the selectors are imported. ``tests/search`` checks the database has them all.
-TABLES: dict[str, set[str]] = {}
+#: every table a ``Columns`` searches (its ``search_vector``, GIN index and lexicon triggers); filled as the
+#: selectors are imported. ``tests/search`` checks the database has them all.
+TABLES: set[str] = set()
 
 
 TYPO_SIMILARITY = 0.4  # how alike (pg_trgm similarity) a known word must be to a typed one to count as its typo

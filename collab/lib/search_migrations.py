@@ -1,7 +1,8 @@
 """The SQL of the search migrations (Postgres only; other databases search with substrings and need nothing).
 
 Each searchable table gets a stored, weighted ``search_vector`` (title ``A`` above body ``B``) kept by Postgres
-itself as a generated column, with a GIN index, and a trigram GIN index on the title for typos and short words.
+itself as a generated column, with a GIN index (``add``; its trigram index on the title served the first typo
+pass, and the lexicon migrations drop it again: the lexicon's own trigram index finds typos now).
 The column is not a model field: the ORM never writes it and ``collab.lib.search`` reads it by name.
 
 Migrations call ``add`` / ``drop`` with their own table list, so what a migration did stays in the migration;
@@ -20,7 +21,7 @@ keep these two functions' behaviour stable (old migrations run them too).
      still say the old name.
 
    ``tests/search/test_schema.py`` checks on Postgres that every table a ``collab.lib.search.Columns`` reads
-   has its ``search_vector`` column, its GIN index, its title's trigram index and its lexicon triggers, so any of
+   has its ``search_vector`` column, its GIN index and its lexicon triggers, so any of
    these fails CI.
 
 **The lexicon** (``add_lexicon`` / ``drop_lexicon``): one table, ``search_lexeme``, of every word (as Postgres

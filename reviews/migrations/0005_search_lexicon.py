@@ -1,20 +1,28 @@
 """Search's lexicon (Postgres only): triggers that add the words of this app's searched rows to
-``search_lexeme``, which search asks which words exist and what an unknown word is a typo of (see
-``collab.lib.search_migrations``)."""
+``search_lexeme``, which search asks which tables hold each word and what it may be a typo of (see
+``collab.lib.search_migrations``). The title trigram indexes the old typo pass scanned go: the lexicon's own
+trigram index finds typos now."""
 
 from django.db import migrations
 
 from collab.lib import search_migrations
 
-TABLES = ["reviews_agendaitem", "reviews_decision", "reviews_actionitem"]
+# (table, the column its old typo pass read through a trigram index, which the lexicon replaces)
+TABLES = [("reviews_agendaitem", "title"), ("reviews_decision", "text"), ("reviews_actionitem", "title")]
 
 
 def forwards(apps, schema_editor):
-    search_migrations.add_lexicon(schema_editor, TABLES)
+    search_migrations.add_lexicon(schema_editor, [table for table, _column in TABLES])
+    for table, column in TABLES:
+        if column:
+            search_migrations.drop_trigram(schema_editor, table)
 
 
 def backwards(apps, schema_editor):
-    search_migrations.drop_lexicon(schema_editor, TABLES)
+    for table, column in TABLES:
+        if column:
+            search_migrations.add_trigram(schema_editor, table, column)
+    search_migrations.drop_lexicon(schema_editor, [table for table, _column in TABLES])
 
 
 class Migration(migrations.Migration):

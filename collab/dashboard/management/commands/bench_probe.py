@@ -37,7 +37,7 @@ def key_pages() -> list[dict[str, Any]]:
         ("meetings", "/meetings/", False),
         ("tools register", "/tools/", False),
         ("search", "/search/?q=crm+export", False),
-        ("search: typo", "/search/?q=crm+exprt+lists", False),  # the typo pass: the trigram indexes
+        ("search: typo", "/search/?q=crm+exprt+lists", False),  # a typo: the lexicon's trigram index
         ("search: some words", "/search/?q=crm+export+zzqq", False),  # no kind holds every word: all three passes
         ("search: suggestions", "/search/suggest/?q=crm+exp", True),
     ]

@@ -11,6 +11,22 @@ from collab.celery import app as celery_app
 from tests.factories import UserFactory
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` that also keeps tests/reliability/ on one worker. Their ``xdist_group`` mark does not
+    reach the scheduler with pytest 9.2: xdist 3.8 renames each grouped test by setting ``item._nodeid``, which
+    pytest no longer reads, so the group was silently lost and the reliability tests ran on both workers at once."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class _Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "reliability" if nodeid.startswith("tests/reliability/") else super()._split_scope(nodeid)
+
+    return _Scheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run inline by default; tests of the real broker switch this off themselves."""

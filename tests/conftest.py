@@ -3,12 +3,70 @@ authenticate, so ``client.login`` is not used)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
 from collab.accounts.models import Department, Role, User
 from collab.celery import app as celery_app
+from tests import pgtemplate
 from tests.factories import UserFactory
+
+_TEMPLATE_MADE = pytest.StashKey[str]()
+
+
+def pytest_configure(config):
+    """The xdist controller migrates one template for the run before it starts its workers (tests/pgtemplate.py);
+    each worker's test database is then a copy of it instead of a migration of its own."""
+    if hasattr(config, "workerinput") or not pgtemplate.on_postgres() or pgtemplate.given():
+        return
+    if not getattr(config.option, "numprocesses", None) or config.option.create_db or not config.option.reuse_db:
+        return
+    name = f"test_{pgtemplate.database_url().rsplit('/', 1)[1]}_template"
+    pgtemplate.create(name)
+    os.environ[pgtemplate.ENV_VAR] = name  # the workers start after this and inherit it
+    config.stash[_TEMPLATE_MADE] = name
+
+
+def pytest_unconfigure(config):
+    name = config.stash.get(_TEMPLATE_MADE, None)
+    if name:
+        os.environ.pop(pgtemplate.ENV_VAR, None)
+        pgtemplate.drop(name)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` that also keeps tests/reliability/ on one worker. Their ``xdist_group`` mark does not
+    reach the scheduler with pytest 9.2: xdist 3.8 renames each grouped test by setting ``item._nodeid``, which
+    pytest no longer reads, so the group was silently lost and the reliability tests ran on both workers at once."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class _Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "reliability" if nodeid.startswith("tests/reliability/") else super()._split_scope(nodeid)
+
+    return _Scheduling(config, log)
+
+
+@pytest.fixture(scope="session")
+def _test_db_from_template(django_db_modify_db_settings, django_db_keepdb, django_db_createdb):
+    """With a run template, this worker's test database is made a copy of it (a second) before pytest-django
+    looks: it finds the database there (``--reuse-db``) with every migration applied."""
+    template = pgtemplate.given()
+    if template and pgtemplate.on_postgres() and django_db_keepdb and not django_db_createdb:
+        from django.db import connections
+
+        pgtemplate.clone(template, connections["default"].creation._get_test_db_name())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_test_db_from_template, django_db_setup):
+    """pytest-django's own set-up, after the copy above."""
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,9 @@
 """Browser tests: Debian's chromium driven by Playwright against a real server with the demo data.
 
 One server per session: a subprocess runs ``migrate`` and ``seed_demo`` on a database of its own (a SQLite
-file, or ``collab_e2e`` on the Postgres server when DATABASE_URL points at Postgres), then serves it with
-Django's server on a free localhost port. Reminders run inline (eager Celery) so a journey can sweep with
+file, or ``collab_e2e`` — ``COLLAB_E2E_DATABASE`` names another — on the Postgres server when DATABASE_URL
+points at Postgres; a copy of the run's migrated template when there is one, tests/pgtemplate.py), then serves
+it with Django's server on a free localhost port. Reminders run inline (eager Celery) so a journey can sweep with
 ``manage.py send_reminders``. Journeys create their own uniquely named rows, so they do not depend on order.
 """
 
@@ -20,10 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from tests import pgtemplate
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "e2e-artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe-4.11.4.min.js"
+# the server's own database on the Postgres of DATABASE_URL (dropped and made afresh each session)
+E2E_DATABASE = os.environ.get("COLLAB_E2E_DATABASE", "collab_e2e")
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -66,20 +71,12 @@ def server_env(tmp_path_factory) -> dict[str, str]:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         base = url.rsplit("/", 1)[0]
-        subprocess.run(
-            [
-                "psql",
-                base + "/postgres",
-                "-q",
-                "-c",
-                "DROP DATABASE IF EXISTS collab_e2e WITH (FORCE)",
-                "-c",
-                "CREATE DATABASE collab_e2e",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        env["DATABASE_URL"] = base + "/collab_e2e"
+        name = E2E_DATABASE
+        if _from_template():
+            pgtemplate.clone(pgtemplate.given() or "", name)  # already migrated: a copy of the run's template
+        else:
+            pgtemplate.create_empty(name)  # migrated below
+        env["DATABASE_URL"] = f"{base}/{name}"
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
     env.update(
@@ -94,6 +91,11 @@ def server_env(tmp_path_factory) -> dict[str, str]:
     return env
 
 
+def _from_template() -> bool:
+    """On Postgres with a run template (tests/pgtemplate.py), the server's database is a copy of it."""
+    return pgtemplate.on_postgres() and pgtemplate.given() is not None
+
+
 def manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
@@ -104,7 +106,8 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture(scope="session")
 def base_url(server_env) -> Iterator[str]:
-    manage(server_env, "migrate", "--noinput", "-v0")
+    if not _from_template():
+        manage(server_env, "migrate", "--noinput", "-v0")
     manage(server_env, "seed_demo")
     port = _free_port()
     log = open(ARTIFACTS.parent / ".run-e2e-server.log", "w")  # noqa: SIM115 - closed below
@@ -173,9 +176,11 @@ def run_axe(page: Page) -> list[dict]:
     """axe-core's WCAG 2.x A/AA violations on the current page."""
     # evaluate() runs through the DevTools protocol, so the app's strict CSP stays on for the page itself
     page.evaluate(AXE.read_text() + "\n;0")
+    # resultTypes: only the violations are read, so axe skips collecting every passing node (the same rules run
+    # and find the same violations; passes and inapplicable keep one node a rule)
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, resultTypes: ['violations']})"""
     )
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5], "help": v["help"]}

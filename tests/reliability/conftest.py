@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import pgtemplate
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")
@@ -64,22 +66,26 @@ def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
 
 @pytest.fixture(scope="session")
 def migrated_template() -> Iterator[str]:
-    """One database migrated once for the whole run; each test that needs a migrated database gets a copy of it
-    (CREATE DATABASE … TEMPLATE, a file copy) instead of paying about 15 s of migrations again."""
+    """A database migrated from empty once for the whole run; each test that needs a migrated database gets a copy
+    of it (CREATE DATABASE … TEMPLATE, a file copy) instead of paying about 15 s of migrations again. The run's
+    shared template when there is one (tests/pgtemplate.py), else one of our own."""
+    shared = pgtemplate.given()
+    if shared:
+        yield shared
+        return
     name = f"collab_rel_template_{os.getpid()}"
-    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
-    manage(app_env(name), "migrate", "--noinput", "-v0")  # the process exits: no connection is left to block a copy
+    pgtemplate.create(name)
     yield name
-    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pgtemplate.drop(name)
 
 
 @pytest.fixture
 def migrated_db(request, migrated_template) -> Iterator[str]:
     """A scratch database with every migration applied, copied from the run's template."""
     name = f"collab_rel_{request.node.name[:20].lower().replace('[', '_').replace(']', '')}_{os.getpid()}"
-    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name} TEMPLATE {migrated_template}")
+    pgtemplate.clone(migrated_template, name)
     yield name
-    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pgtemplate.drop(name)
 
 
 @pytest.fixture

@@ -46,7 +46,11 @@ def _demo_search_finds_the_crm_export_problem(cmo: User) -> None:
         "qbr_item": "Snags that cost us the most days (the CRM export problem first)",
     }
     # three words every kind holds, then three the QBR item holds only two of: each kind still shows its best
-    for text, partial in (("crm export problem", set()), ("crm export lists", {"qbr_item"})):
+    # (on Postgres; the substring fallback has no partial matches)
+    queries = [("crm export problem", set())]
+    if search.full_text():
+        queries.append(("crm export lists", {"qbr_item"}))
+    for text, partial in queries:
         groups = {g.provider.kind: g for g in search.search(cmo, search.Query.parse(text), limit=5)}
         for kind, title in expected.items():
             # (the snag recurs in the demo as "… to IT (Mar)" and so on: any of them is the right one)

@@ -47,7 +47,7 @@ def _demo_search_finds_the_crm_export_problem(cmo: User) -> None:
     }
     # three words every kind holds, then three the QBR item holds only two of: each kind still shows its best
     # (on Postgres; the substring fallback has no partial matches)
-    queries = [("crm export problem", set())]
+    queries: list[tuple[str, set[str]]] = [("crm export problem", set())]
     if search.full_text():
         queries.append(("crm export lists", {"qbr_item"}))
     for text, partial in queries:

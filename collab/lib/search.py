@@ -46,10 +46,10 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Case, FloatField, Model, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query as SQLQuery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -324,13 +324,15 @@ def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[l
     says it is like), leaving out words no row of this kind holds or resembles (then the hits are ``partial``);
     else any word (``partial``). Every pass is a ``tsquery`` the GIN index answers, and only the passes the
     lexicon says can find something here are asked (none, and no query, when this kind's rows hold none of the
-    words). The passes are the arms of one ``UNION ALL``; a looser arm carries "the stricter arm counts no
-    rows", which Postgres evaluates once, before scanning, so a kind with a full match never runs the looser
-    arms."""
+    words). The passes are the arms of one ``UNION ALL`` (``_ArmsQuery``); a looser arm carries "the stricter
+    arm has no rows", read from the stricter arm's materialized result and evaluated once, before scanning, so a
+    kind with a full match never runs the looser arms."""
     if not query.usable:
         return [], False
     if not full_text():
         return _fallback(qs, cols, query, limit), False
+    if qs.query.is_empty():  # ``none()`` (e.g. an inactive user's): nothing to find, nothing to ask
+        return [], False
     if not query.plain:
         where, rank = _pass(cols, f"websearch_to_tsquery('{CONFIG}', %s)", query.text)
         return _ranked(qs, cols, where, rank, limit), False
@@ -351,30 +353,60 @@ def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[l
     if len(living) >= 2:
         arms[ANY] = _pass(cols, "%s::tsquery", _tsquery(living, "|"))
     parts: list[QuerySet[M]] = []
-    stricter: list[RawSQL] = []
     for stage, (where, rank) in arms.items():
         part = qs.filter(where)
-        for earlier in stricter:
-            try:
-                inner = qs.filter(earlier).order_by().values("pk").query
-                sql, params = inner.get_compiler(connection=connection).as_sql()
-            except EmptyResultSet:  # ``qs`` is ``none()`` (e.g. an inactive user's): nothing to find
-                return [], False
-            # "the stricter arm found nothing" as a count, not NOT EXISTS: for EXISTS Postgres may plan to stop at
-            # the first row with a sequential scan, which reads every row when there is none; a count is planned
-            # to read every match, through the GIN index
-            none_sql = f"(SELECT count(*) FROM ({sql}) AS stricter) = 0"  # noqa: S608 - our SQL, words are params
-            part = part.filter(RawSQL(none_sql, params, output_field=BooleanField()))  # noqa: S611
-        stricter.append(where)
+        for earlier in range(len(parts)):  # the stricter arms, kept by ``_ArmsQuery`` as CTEs: read, not run again
+            none_sql = f"NOT EXISTS (SELECT 1 FROM {_ARM}{earlier})"  # noqa: S608 - our names only
+            part = part.filter(RawSQL(none_sql, [], output_field=BooleanField()))  # noqa: S611
         part = part.annotate(search_pass=Value(stage), search_rank=rank)
         parts.append(part.order_by("-search_rank", *cols.tiebreak)[:limit])
     local = [f for f in cols.tiebreak if "__" not in f]
-    combined = (
-        parts[0].union(*parts[1:], all=True).order_by("search_pass", "-search_rank", *local) if parts[1:] else parts[0]
-    )
-    rows = list(combined[:limit])
+    if parts[1:]:
+        combined = parts[0].union(*parts[1:], all=True).order_by("search_pass", "-search_rank", *local)[:limit]
+        combined.query = combined.query.chain(klass=_ArmsQuery)
+    else:
+        combined = parts[0]
+    rows = list(combined)
     found = rows[0].search_pass if rows else ALL  # type: ignore[attr-defined]
     return rows, bool(rows) and (found == ANY or (found == TYPO and dropped))
+
+
+_ARM = "search_arm_"  # the name of each stricter arm's CTE, numbered
+
+
+class _ArmsQuery(SQLQuery):
+    """A kind's passes as one statement: ``WITH search_arm_0 AS MATERIALIZED (every word …), … SELECT * FROM
+    search_arm_0 UNION ALL (…) UNION ALL (the loosest arm)``. A looser arm says ``NOT EXISTS (SELECT 1 FROM
+    search_arm_0)``, which reads the stricter arm's few rows instead of running its GIN search a second time (on
+    100k snags, half of the query). Only the statement's text changes: its columns, and so ``select_related``,
+    are the union's own."""
+
+    def get_compiler(self, using: str | None = None, connection: Any = None, elide_empty: bool = True) -> Any:
+        if using:
+            connection = connections[using]
+        base = connection.ops.compiler(self.compiler)
+        compiler_class = _ARMS_COMPILERS.get(base) or _ARMS_COMPILERS.setdefault(
+            base, type("ArmsCompiler", (base,), {"get_combinator_sql": _arms_sql})
+        )
+        return compiler_class(self, connection, using, elide_empty)
+
+
+_ARMS_COMPILERS: dict[type, type] = {}
+
+
+def _arms_sql(compiler: Any, combinator: str, all: bool) -> tuple[list[str], list[Any]]:  # noqa: A002 - Django's name
+    """``SQLCompiler.get_combinator_sql`` for a kind's arms (always a ``UNION ALL``), from the same per-part SQL
+    Django makes (``_get_combinator_part_sql``, Django 5.2; ``tests/search`` runs every shape on Postgres)."""
+    parts = [
+        compiler._get_combinator_part_sql(query.get_compiler(compiler.using, compiler.connection, compiler.elide_empty))
+        for query in compiler.query.combined_queries
+    ]  # an empty part (``qs.none()``) raises EmptyResultSet: the ORM then returns no rows without asking
+    *stricter, (loosest_sql, loosest_params) = parts
+    ctes = ", ".join(f"{_ARM}{i} AS MATERIALIZED ({sql})" for i, (sql, _params) in enumerate(stricter))
+    reads = [f"(SELECT * FROM {_ARM}{i})" for i in range(len(stricter))]  # noqa: S608 - our names only
+    body = " UNION ALL ".join([*reads, f"({loosest_sql})"])
+    params = [p for _sql, ps in stricter for p in ps] + list(loosest_params)
+    return [f"WITH {ctes} {body}"], params
 
 
 def _match(cols: Columns, tsquery: str, text: str) -> tuple[str, list[Any]]:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from collab.accounts.models import Department, Role
 from collab.lib import search
 from collab.projects import models as pm
+from parkinglot.models import Snag
+from parkinglot.selectors import SNAG_SEARCH
 from tests.factories import UserFactory
 from tests.search.conftest import NOW, fill, on_postgres, on_sqlite, snag
 from tests.security.xss import executable_markup
@@ -358,3 +360,17 @@ def test_a_kind_whose_rows_hold_none_of_the_words_is_not_asked(member, cmo, cio)
         groups = search.search(member, search.Query.parse("printer"), limit=5)
     assert sorted(g.provider.kind for g in groups) == ["goal", "project", "snag"]  # the project by a typo
     assert len(ctx) == 1 + 3  # the lexicon, then only the three kinds that hold the word or one like it
+
+
+@on_postgres
+def test_a_looser_pass_reads_the_stricter_ones_result_instead_of_searching_again(member):
+    snag(member, "CRM export fails")  # every word
+    snag(member, "CRM login is slow")  # one word: only the any-word pass would find it
+    with CaptureQueriesContext(connection) as ctx:
+        found, partial = search.matches(
+            Snag.objects.all(), SNAG_SEARCH, search.with_terms(search.Query.parse("crm export")), 5
+        )
+    assert [s.title for s in found] == ["CRM export fails"] and not partial
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "parkinglot_snag" in q["sql"]]
+    assert sql.startswith("WITH search_arm_0 AS MATERIALIZED (") and "NOT EXISTS (SELECT 1 FROM search_arm_0)" in sql
+    assert sql.count("@@") == 2  # each arm's text search once

@@ -54,6 +54,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from collab.lib import hooks
+from collab.lib.search_migrations import LEXICON
 
 HOOK = "search.providers"
 MIN_LENGTH = 2
@@ -72,9 +73,8 @@ class Query:
     words: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     plain: bool = True
-    #: the words Postgres searches by (its stop words dropped); None until ``with_terms`` asked it
-    terms: tuple[str, ...] | None = None
-    #: those words as the lexicon knows them (stems, whether any row holds them, their possible typos)
+    #: the words Postgres searches by (its stop words dropped) as the lexicon knows them (stems, the tables that
+    #: hold them, their possible typos); None until ``with_terms`` asked it
     lexicon: tuple[Term, ...] | None = None
 
     @classmethod
@@ -94,6 +94,11 @@ class Query:
     def usable(self) -> bool:
         """Long enough to search: two characters, and at least one word."""
         return len(self.text) >= MIN_LENGTH and bool(self.words)
+
+    @property
+    def terms(self) -> tuple[str, ...] | None:
+        """The words Postgres searches by, as typed (its stop words dropped); None until ``with_terms`` asked."""
+        return None if self.lexicon is None else tuple(t.word for t in self.lexicon)
 
     @property
     def only_excluded(self) -> bool:
@@ -220,8 +225,8 @@ TABLES: set[str] = set()
 
 
 TYPO_SIMILARITY = 0.4  # how alike (pg_trgm similarity) a known word must be to a typed one to count as its typo
+# (``%`` picks candidates through the trigram index at pg_trgm's own cut-off, 0.3; the query keeps those this alike)
 TYPO_ALTERNATIVES = 3  # at most this many known words stand in for a typed word
-LEXICON = "search_lexeme"  # every word the searched vectors hold (``search_migrations.add_lexicon``)
 _TERMS_SQL = f"""
 WITH typed AS (
     SELECT u.w, u.n, (tsvector_to_array(to_tsvector(%s::regconfig, u.w)))[1] AS stem
@@ -245,15 +250,6 @@ FROM kept ORDER BY n"""  # noqa: S608 - our table name; the words are params
 ALL, TYPO, ANY = 0, 1, 2  # the passes of a plain query, strictest first
 
 
-def trigram_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """On each new Postgres connection: how alike a typed word must be to a known one for the lexicon's trigram
-    index (``%``) to offer it as its typo ("exprt" ~ "export" is 0.44; pg_trgm's default is 0.3). Connected in
-    ``collab.lib``'s ``ready()``; the query checks the similarity too, so it is only the index's cut-off."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET pg_trgm.similarity_threshold = {TYPO_SIMILARITY}")
-
-
 def full_text() -> bool:
     """Postgres full-text search, unless ``SEARCH_SUBSTRING_FALLBACK`` forces the substring fallback (tests run
     the fallback on Postgres that way; SQLite always uses it)."""
@@ -270,11 +266,6 @@ class Term:
     tables: frozenset[str] = frozenset()
     alternatives: tuple[tuple[str, frozenset[str]], ...] = ()
 
-    @property
-    def dead(self) -> bool:
-        """No row anywhere holds it or anything like it (``zzqq``): looking for it can only find nothing."""
-        return not self.tables and not self.alternatives
-
     def options(self, tables: frozenset[str]) -> tuple[str, ...]:
         """What may stand for this word in a kind whose rows live in ``tables``: the word itself if they hold it,
         then its typos they hold."""
@@ -286,7 +277,7 @@ def with_terms(query: Query) -> Query:
     """``query`` with the words Postgres' ``english`` configuration keeps (its own stop list, not ours: "it",
     "up", "do", "not" … would otherwise each be a condition no row can meet), each looked up in the lexicon:
     which tables hold it, and which known words it may be a typo of. One query, once per search."""
-    if query.terms is not None or not query.plain or not query.words or not full_text():
+    if query.lexicon is not None or not query.plain or not query.words or not full_text():
         return query
     with connection.cursor() as cursor:
         cursor.execute(_TERMS_SQL, [CONFIG, list(query.words), TYPO_SIMILARITY, TYPO_ALTERNATIVES])
@@ -294,7 +285,7 @@ def with_terms(query: Query) -> Query:
             Term(w, stem, frozenset(tables), tuple((alt, frozenset(where)) for alt, where in alternatives))
             for w, stem, tables, alternatives in cursor.fetchall()
         )
-    return replace(query, terms=tuple(t.word for t in found), lexicon=found)
+    return replace(query, lexicon=found)
 
 
 def _lexeme(text: str, prefix: bool) -> str:

@@ -154,3 +154,20 @@ def drop_lexicon(schema_editor: Any, tables: list[str]) -> None:
         for name in _LEXICON_FUNCTIONS:
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
         schema_editor.execute(f"DROP TABLE IF EXISTS {LEXICON}")
+
+
+def lexicon_instead_of_trigrams(schema_editor: Any, tables: list[tuple[str, str | None]]) -> None:
+    """The lexicon for ``tables`` — (table, the column its old trigram index covered, or None) — and those trigram
+    indexes dropped: the lexicon's own trigram index finds typos now. Each app's ``*_search_lexicon`` migration."""
+    add_lexicon(schema_editor, [table for table, _column in tables])
+    for table, column in tables:
+        if column:
+            drop_trigram(schema_editor, table)
+
+
+def trigrams_instead_of_lexicon(schema_editor: Any, tables: list[tuple[str, str | None]]) -> None:
+    """Undo ``lexicon_instead_of_trigrams``."""
+    for table, column in tables:
+        if column:
+            add_trigram(schema_editor, table, column)
+    drop_lexicon(schema_editor, [table for table, _column in tables])

@@ -17,17 +17,11 @@ TABLES = [
 
 
 def forwards(apps, schema_editor):
-    search_migrations.add_lexicon(schema_editor, [table for table, _column in TABLES])
-    for table, column in TABLES:
-        if column:
-            search_migrations.drop_trigram(schema_editor, table)
+    search_migrations.lexicon_instead_of_trigrams(schema_editor, TABLES)
 
 
 def backwards(apps, schema_editor):
-    for table, column in TABLES:
-        if column:
-            search_migrations.add_trigram(schema_editor, table, column)
-    search_migrations.drop_lexicon(schema_editor, [table for table, _column in TABLES])
+    search_migrations.trigrams_instead_of_lexicon(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):

@@ -38,7 +38,7 @@ def pytest_unconfigure(config):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadgroup`` that also keeps tests/reliability/ on one worker. Their ``xdist_group`` mark does not
+    """``--dist loadgroup`` that also keeps tests/reliability/ on one worker. An ``xdist_group`` mark would not
     reach the scheduler with pytest 9.2: xdist 3.8 renames each grouped test by setting ``item._nodeid``, which
     pytest no longer reads, so the group was silently lost and the reliability tests ran on both workers at once."""
     if config.getvalue("dist") != "loadgroup":

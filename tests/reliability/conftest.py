@@ -27,13 +27,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "reliability" in str(item.fspath):
             item.add_marker(pytest.mark.slow)
-            # with pytest-xdist, all of them on one worker, one after another: they share the run's migrated
-            # template and each already loads the machine with its own workers, servers and beats
-            item.add_marker(pytest.mark.xdist_group("reliability"))
             if not ON_POSTGRES:
                 item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://... (run by .ci/run)"))
     # first, so their waits (workers getting going, a restart, think time) overlap the rest of the suite on the
-    # other worker instead of running alone at the end
+    # other worker instead of running alone at the end; tests/conftest.py's scheduler keeps them all on one worker
+    # (they share the run's migrated template, and each loads the machine with its own workers, servers, beats)
     items.sort(key=lambda item: "reliability" not in str(item.fspath))
 
 

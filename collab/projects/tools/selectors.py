@@ -159,13 +159,12 @@ def overlap_candidates(category: str, exclude_pk: int | None = None) -> list[Too
 def register(flt: ToolFilter, today: date) -> dict[str, Any]:
     tools = list(tool_queryset(flt))
     ids = {t.pk for t in tools}
-    edges = [
-        e
-        for e in ToolIntegration.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids)).only(
+    # the flows between the tools shown: both ends in the list
+    edges = list(
+        ToolIntegration.objects.filter(source_id__in=ids, target_id__in=ids).only(
             "source_id", "target_id", "direction", "method"
         )
-        if e.source_id in ids and e.target_id in ids
-    ]
+    )
     return {
         "tools": tools,
         "groups": grouped(tools),

@@ -8,7 +8,7 @@ time) is one delivery row whatever the number of sweeps."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -22,11 +22,6 @@ from collab.projects.tools.models import Tool, ToolRequest
 ESCALATION_LOOKBACK = timedelta(days=60)
 #: the heads-up to IT comes this many working days before a request's answer deadline
 DUE_SOON_WORKING_DAYS = 1
-
-
-def _morning(day: date) -> datetime:
-    """08:00 in the company's time zone: when the renewal reminders go out."""
-    return company_morning(day)
 
 
 def _days(n: int) -> str:
@@ -50,7 +45,7 @@ class _RenewalKind(Kind):
         for tool in tools:
             if tool.renewal_date is None:  # excluded by the filter; keeps the type checker sure
                 continue
-            at = _morning(tool.renewal_date - timedelta(days=self.days))
+            at = company_morning(tool.renewal_date - timedelta(days=self.days))
             if at > now:
                 continue
             left = (tool.renewal_date - today).days
@@ -64,7 +59,7 @@ class _RenewalKind(Kind):
                     body=f"The contract renews {when} (€{tool.annual_cost:,.0f} a year). "
                     "Keep it, renegotiate it or plan its retirement.",
                     link=tool.get_absolute_url(),
-                    event_at=_morning(tool.renewal_date),
+                    event_at=company_morning(tool.renewal_date),
                 )
 
 

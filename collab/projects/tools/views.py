@@ -148,7 +148,7 @@ def _detail_context(request: AuthedRequest, tool: Tool, **extra: Any) -> dict[st
         "version": tool.version,
         "retire_by": tool.retire_by,
         "replacement": tool.replacement_id,
-        "projects": [p.pk for p in getattr(tool, "plan_projects", [])],
+        "projects": [p.pk for p in tool.retirement_projects.all()],
     }
     moves = services.allowed_moves(tool, user)
     transition_form = extra.pop("transition_form", None)

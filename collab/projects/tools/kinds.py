@@ -119,13 +119,13 @@ class ToolRequestDueSoon(Kind):
             .filter(answer_by__gt=now, answer_by__lte=now + timedelta(days=5))
             .only("pk", "title", "answer_by", "created_at")
         )
-        heads_up = [(r, add_working_days(r.answer_by, -DUE_SOON_WORKING_DAYS)) for r in soon]
-        heads_up = [(r, at) for r, at in heads_up if max(at, r.created_at) <= now]
+        # due a working day before the deadline, or at the asking for a request made later than that
+        heads_up = [(r, max(add_working_days(r.answer_by, -DUE_SOON_WORKING_DAYS), r.created_at)) for r in soon]
+        heads_up = [(r, at) for r, at in heads_up if at <= now]
         if not heads_up:
             return
         people = it_deciders()
         for req, at in heads_up:
-            at = max(at, req.created_at)
             deadline = timezone.localtime(req.answer_by, company_zone())
             for uid in people:
                 yield Due(

@@ -179,6 +179,33 @@ def test_register_page_queries_stay_flat(client_as, make_tool, cio, member):
     assert counts == [6, 6]  # session, user, tools, edges, the retirement plan's projects and replacements
 
 
+def test_retirement_plan_shows_each_replacement_and_project_in_two_queries(client_as, make_tool, cmo, cio, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from collab.projects import services as project_services
+
+    client = client_as(member)
+
+    def plan(n: int) -> tuple[Tool, Tool, str]:
+        old, new = make_tool(f"Old {n}"), make_tool(f"New {n}")
+        project = project_services.project_create(by=cmo, name=f"Move {n}", marketing_sponsor=cmo, it_sponsor=cio)
+        services.tool_transition(tool=old, by=cio, to="to_retire", retire_by=date(2030, 1, 1), replacement=new,
+                                 projects=[project], now=T0)  # fmt: skip
+        return old, new, project.name
+
+    counts = []
+    for n in (1, 2, 3):
+        old, new, project = plan(n)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/tools/").content.decode()
+        counts.append(len(ctx.captured_queries))
+        assert f"→ {new.name}" in page and project in page
+    assert counts[0] == counts[1] == counts[2]
+    detail = client.get(f"/tools/{old.pk}/").content.decode()
+    assert f'href="/tools/{new.pk}/">{new.name}</a>' in detail and "Move 3" in detail
+
+
 # --- bad input -----------------------------------------------------------------------------
 def test_negative_cost_and_bad_dates_are_clear_errors_and_nothing_is_saved(cio, client_as, make_tool):
     with pytest.raises(ValidationError) as exc:

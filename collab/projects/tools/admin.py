@@ -52,7 +52,6 @@ class ToolAdmin(admin.ModelAdmin):
     form = ToolAdminForm
     list_display = ("name", "vendor", "category", "department", "status", "adoption", "annual_cost", "renewal_date")
     list_filter = ("status", "adoption", "category", "department", "holds_customer_data")
-    list_select_related = ("business_owner",)
     search_fields = ("name", "vendor", "notes")
     raw_id_fields = ("business_owner", "it_contact")
     readonly_fields = (

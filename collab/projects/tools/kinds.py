@@ -8,7 +8,7 @@ time) is one delivery row whatever the number of sweeps."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -22,11 +22,6 @@ from collab.projects.tools.models import Tool, ToolRequest
 ESCALATION_LOOKBACK = timedelta(days=60)
 #: the heads-up to IT comes this many working days before a request's answer deadline
 DUE_SOON_WORKING_DAYS = 1
-
-
-def _morning(day: date) -> datetime:
-    """08:00 in the company's time zone: when the renewal reminders go out."""
-    return company_morning(day)
 
 
 def _days(n: int) -> str:
@@ -50,7 +45,7 @@ class _RenewalKind(Kind):
         for tool in tools:
             if tool.renewal_date is None:  # excluded by the filter; keeps the type checker sure
                 continue
-            at = _morning(tool.renewal_date - timedelta(days=self.days))
+            at = company_morning(tool.renewal_date - timedelta(days=self.days))
             if at > now:
                 continue
             left = (tool.renewal_date - today).days
@@ -64,7 +59,7 @@ class _RenewalKind(Kind):
                     body=f"The contract renews {when} (€{tool.annual_cost:,.0f} a year). "
                     "Keep it, renegotiate it or plan its retirement.",
                     link=tool.get_absolute_url(),
-                    event_at=_morning(tool.renewal_date),
+                    event_at=company_morning(tool.renewal_date),
                 )
 
 
@@ -124,13 +119,13 @@ class ToolRequestDueSoon(Kind):
             .filter(answer_by__gt=now, answer_by__lte=now + timedelta(days=5))
             .only("pk", "title", "answer_by", "created_at")
         )
-        heads_up = [(r, add_working_days(r.answer_by, -DUE_SOON_WORKING_DAYS)) for r in soon]
-        heads_up = [(r, at) for r, at in heads_up if max(at, r.created_at) <= now]
+        # due a working day before the deadline, or at the asking for a request made later than that
+        heads_up = [(r, max(add_working_days(r.answer_by, -DUE_SOON_WORKING_DAYS), r.created_at)) for r in soon]
+        heads_up = [(r, at) for r, at in heads_up if at <= now]
         if not heads_up:
             return
         people = it_deciders()
         for req, at in heads_up:
-            at = max(at, req.created_at)
             deadline = timezone.localtime(req.answer_by, company_zone())
             for uid in people:
                 yield Due(

@@ -12,7 +12,7 @@ from statistics import median
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from collab.accounts import permissions as perm
 from collab.accounts.models import Department
 from collab.lib import search
 from collab.lib.time import start_of_day
+from collab.projects.models import Project
 from collab.projects.tools.models import (
     IN_USE,
     NOT_RETIRED,
@@ -159,13 +160,12 @@ def overlap_candidates(category: str, exclude_pk: int | None = None) -> list[Too
 def register(flt: ToolFilter, today: date) -> dict[str, Any]:
     tools = list(tool_queryset(flt))
     ids = {t.pk for t in tools}
-    edges = [
-        e
-        for e in ToolIntegration.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids)).only(
+    # the flows between the tools shown: both ends in the list
+    edges = list(
+        ToolIntegration.objects.filter(source_id__in=ids, target_id__in=ids).only(
             "source_id", "target_id", "direction", "method"
         )
-        if e.source_id in ids and e.target_id in ids
-    ]
+    )
     return {
         "tools": tools,
         "groups": grouped(tools),
@@ -183,19 +183,11 @@ def register(flt: ToolFilter, today: date) -> dict[str, Any]:
 
 
 def retirement_details(tools: list[Tool]) -> None:
-    """Load the replacement and projects of tools to retire (two queries whatever their number)."""
-    ids = [t.pk for t in tools]
-    if not ids:
-        return
-    through = Tool.retirement_projects.through
-    projects: dict[int, list[Any]] = defaultdict(list)
-    for row in through.objects.filter(tool_id__in=ids).select_related("project").order_by("project__name"):
-        projects[row.tool_id].append(row.project)
-    replacement_ids = {t.replacement_id for t in tools if t.replacement_id}
-    names = dict(Tool.objects.filter(pk__in=replacement_ids).values_list("pk", "name")) if replacement_ids else {}
-    for t in tools:
-        t.plan_projects = projects.get(t.pk, [])  # type: ignore[attr-defined]
-        t.replacement_name = names.get(t.replacement_id or 0, "")  # type: ignore[attr-defined]
+    """Load the replacement and projects of tools to retire (two queries whatever their number), read as
+    ``tool.replacement`` and ``tool.retirement_projects.all``."""
+    prefetch_related_objects(
+        tools, "replacement", Prefetch("retirement_projects", queryset=Project.objects.order_by("name", "pk"))
+    )
 
 
 # --- the integration picture ---------------------------------------------------------------

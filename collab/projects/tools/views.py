@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -148,7 +148,7 @@ def _detail_context(request: AuthedRequest, tool: Tool, **extra: Any) -> dict[st
         "version": tool.version,
         "retire_by": tool.retire_by,
         "replacement": tool.replacement_id,
-        "projects": [p.pk for p in getattr(tool, "plan_projects", [])],
+        "projects": [p.pk for p in tool.retirement_projects.all()],
     }
     moves = services.allowed_moves(tool, user)
     transition_form = extra.pop("transition_form", None)
@@ -252,9 +252,7 @@ def integration_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def integration_remove(request: AuthedRequest, pk: int) -> HttpResponse:
-    integration = ToolIntegration.objects.select_related("source", "target").filter(pk=pk).first()
-    if integration is None:
-        raise Http404("No such integration.")
+    integration = get_object_or_404(ToolIntegration.objects.select_related("source", "target"), pk=pk)
     if not perm.can_remove_tool_integration(request.user, integration):
         raise PermissionDenied("Only the tools' business owners, IT and the executives remove an integration.")
     back = _int(request.POST.get("tool"))
@@ -303,14 +301,9 @@ def request_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _request(pk: int) -> ToolRequest:
-    found = (
-        ToolRequest.objects.select_related("requested_by", "decided_by", "existing_tool", "project")
-        .filter(pk=pk)
-        .first()
+    return get_object_or_404(
+        ToolRequest.objects.select_related("requested_by", "decided_by", "existing_tool", "project"), pk=pk
     )
-    if found is None:
-        raise Http404("No such request.")
-    return found
 
 
 def _request_context(request: AuthedRequest, tool_request: ToolRequest, form: Any = None, **extra: Any) -> dict:

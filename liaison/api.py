@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
@@ -12,6 +11,7 @@ from pydantic import field_validator
 
 from collab.accounts.api_auth import MAX_ID, PersonOut, errors, person, user_of
 from collab.accounts.models import User
+from collab.lib.pagination import page_of
 from liaison.models import AgendaItem, Meeting, MeetingStatus, SeriesKind
 
 router = Router(tags=["meetings"])
@@ -101,14 +101,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilterIn]) -> Meet
         qs = qs.filter(start__gte=filters.start_after)
     if filters.start_before:
         qs = qs.filter(start__lt=filters.start_before)
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return MeetingPage(
-        count=paginator.count,
-        page=page.number,
-        pages=paginator.num_pages,
-        items=[meeting_out(m) for m in page.object_list],
-    )
+    return MeetingPage(**page_of(qs, page=filters.page, page_size=filters.page_size, item=meeting_out))
 
 
 @router.get("/meetings/{int:pk}", response={200: MeetingDetailOut, **errors(404, 422)}, summary="One meeting")

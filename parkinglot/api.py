@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from collab.accounts.api_auth import MAX_ID, ErrorOut, PersonOut, Text, errors, maybe_person, person, user_of
 from collab.accounts.models import Department
+from collab.lib.pagination import page_of
 from collab.projects.models import Project
 from parkinglot import selectors, services
 from parkinglot.models import Impact, ParkedFor, Snag, SnagStatus
@@ -160,14 +160,7 @@ def _visible(request: HttpRequest, code: str) -> Snag:
 @router.get("/snags", response={200: SnagPage, **errors(422)}, summary="List snags (the /snags/ page's filters)")
 def list_snags(request: HttpRequest, filters: Query[SnagFilterIn]) -> SnagPage:
     qs = selectors.snag_list(user_of(request), filters.to_filter())
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return SnagPage(
-        count=paginator.count,
-        page=page.number,
-        pages=paginator.num_pages,
-        items=[snag_out(s) for s in page.object_list],
-    )
+    return SnagPage(**page_of(qs, page=filters.page, page_size=filters.page_size, item=snag_out))
 
 
 @router.post("/snags", response={201: SnagDetailOut, **errors(403, 422)}, summary="Log a snag")

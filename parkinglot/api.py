@@ -16,7 +16,7 @@ from collab.accounts.models import Department
 from collab.lib.pagination import page_of
 from collab.projects.models import Project
 from parkinglot import selectors, services
-from parkinglot.models import Impact, ParkedFor, Snag, SnagStatus
+from parkinglot.models import Comment, Impact, ParkedFor, Snag, SnagStatus
 
 router = Router(tags=["snags"])
 CODE = Path(..., min_length=1, max_length=40, description="A snag code such as SNAG-1001.")
@@ -137,15 +137,15 @@ def snag_out(snag: Snag) -> SnagOut:
     )
 
 
+def comment_out(c: Comment) -> CommentOut:
+    return CommentOut(id=c.pk, author=person(c.author), body=c.body, is_answer=c.is_answer, created_at=c.created_at)
+
+
 def _detail(snag: Snag, user: Any) -> SnagDetailOut:
-    comments = [
-        CommentOut(id=c.pk, author=person(c.author), body=c.body, is_answer=c.is_answer, created_at=c.created_at)
-        for c in snag.comments.select_related("author")
-    ]
     return SnagDetailOut(
         **snag_out(snag).model_dump(),
         details=snag.details,
-        comments=comments,
+        comments=[comment_out(c) for c in snag.comments.select_related("author")],
         allowed_moves=[SnagStatus(s) for s in services.allowed_moves(snag, user)],
     )
 
@@ -186,16 +186,7 @@ def get_snag(request: HttpRequest, code: str = CODE) -> SnagDetailOut:
 def comment_snag(request: HttpRequest, payload: CommentIn, code: str = CODE) -> Status[CommentOut]:
     snag = _visible(request, code)
     comment = services.comment_add(snag=snag, author=user_of(request), body=payload.body)
-    return Status(
-        201,
-        CommentOut(
-            id=comment.pk,
-            author=person(comment.author),
-            body=comment.body,
-            is_answer=comment.is_answer,
-            created_at=comment.created_at,
-        ),
-    )
+    return Status(201, comment_out(comment))
 
 
 @router.post(

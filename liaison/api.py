@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import field_validator
 
 from collab.accounts.api_auth import MAX_ID, PersonOut, errors, person, user_of
-from collab.accounts.models import User
-from liaison.models import AgendaItem, Meeting, MeetingStatus, SeriesKind
+from collab.lib.pagination import page_of
+from liaison import selectors
+from liaison.models import Meeting, MeetingStatus, SeriesKind
 
 router = Router(tags=["meetings"])
 
@@ -92,36 +91,19 @@ def meeting_out(m: Meeting) -> MeetingOut:
 
 @router.get("/meetings", response={200: MeetingPage, **errors(422)}, summary="List meetings, newest first")
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilterIn]) -> MeetingPage:
-    qs = Meeting.objects.select_related("series", "organiser").order_by("-start", "-id")
-    if filters.mine:
-        qs = qs.for_user(user_of(request).pk)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.start_after:
-        qs = qs.filter(start__gte=filters.start_after)
-    if filters.start_before:
-        qs = qs.filter(start__lt=filters.start_before)
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return MeetingPage(
-        count=paginator.count,
-        page=page.number,
-        pages=paginator.num_pages,
-        items=[meeting_out(m) for m in page.object_list],
+    qs = selectors.meeting_list(
+        user_id=user_of(request).pk,
+        mine=filters.mine,
+        status=filters.status or "",
+        start_after=filters.start_after,
+        start_before=filters.start_before,
     )
+    return MeetingPage(**page_of(qs, page=filters.page, page_size=filters.page_size, item=meeting_out))
 
 
 @router.get("/meetings/{int:pk}", response={200: MeetingDetailOut, **errors(404, 422)}, summary="One meeting")
 def get_meeting(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)) -> MeetingDetailOut:
-    found = (
-        Meeting.objects.select_related("series", "organiser")
-        .prefetch_related(
-            Prefetch("attendees", queryset=User.objects.order_by("first_name", "last_name")),
-            Prefetch("agenda", queryset=AgendaItem.objects.order_by("position", "id")),
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    found = selectors.meeting_with_people(pk)
     if found is None:
         raise Http404("No such meeting.")
     return MeetingDetailOut(

@@ -137,6 +137,42 @@ def meetings_overview(now: datetime | None = None, past_limit: int = 10) -> dict
     return {"upcoming": upcoming, "past": past, "series": list(by_series.values())}
 
 
+def meeting_list(
+    *,
+    user_id: int,
+    mine: bool = False,
+    status: str = "",
+    start_after: datetime | None = None,
+    start_before: datetime | None = None,
+) -> QuerySet[Meeting]:
+    """Every meeting, newest first (the REST API's list): only ``user_id``'s (organised or attended) with ``mine``;
+    ``start_after`` inclusive, ``start_before`` exclusive."""
+    qs = Meeting.objects.select_related("series", "organiser").order_by("-start", "-id")
+    if mine:
+        qs = qs.for_user(user_id)
+    if status:
+        qs = qs.filter(status=status)
+    if start_after:
+        qs = qs.filter(start__gte=start_after)
+    if start_before:
+        qs = qs.filter(start__lt=start_before)
+    return qs
+
+
+def meeting_with_people(pk: int) -> Meeting | None:
+    """One meeting with its series, organiser, attendees (by name) and agenda (in order): a fixed number of
+    queries."""
+    return (
+        Meeting.objects.select_related("series", "organiser")
+        .prefetch_related(
+            Prefetch("attendees", queryset=User.objects.order_by("first_name", "last_name")),
+            Prefetch("agenda", queryset=AgendaItem.objects.order_by("position", "id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def series_meetings(series: MeetingSeries) -> list[Meeting]:
     return list(_meetings().filter(series=series).order_by("-start"))
 

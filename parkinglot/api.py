@@ -8,15 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from collab.accounts.api_auth import MAX_ID, ErrorOut, PersonOut, Text, errors, maybe_person, person, user_of
 from collab.accounts.models import Department
+from collab.lib.pagination import page_of
 from collab.projects.models import Project
 from parkinglot import selectors, services
-from parkinglot.models import Impact, ParkedFor, Snag, SnagStatus
+from parkinglot.models import Comment, Impact, ParkedFor, Snag, SnagStatus
 
 router = Router(tags=["snags"])
 CODE = Path(..., min_length=1, max_length=40, description="A snag code such as SNAG-1001.")
@@ -137,15 +137,15 @@ def snag_out(snag: Snag) -> SnagOut:
     )
 
 
+def comment_out(c: Comment) -> CommentOut:
+    return CommentOut(id=c.pk, author=person(c.author), body=c.body, is_answer=c.is_answer, created_at=c.created_at)
+
+
 def _detail(snag: Snag, user: Any) -> SnagDetailOut:
-    comments = [
-        CommentOut(id=c.pk, author=person(c.author), body=c.body, is_answer=c.is_answer, created_at=c.created_at)
-        for c in snag.comments.select_related("author")
-    ]
     return SnagDetailOut(
         **snag_out(snag).model_dump(),
         details=snag.details,
-        comments=comments,
+        comments=[comment_out(c) for c in snag.comments.select_related("author")],
         allowed_moves=[SnagStatus(s) for s in services.allowed_moves(snag, user)],
     )
 
@@ -160,14 +160,7 @@ def _visible(request: HttpRequest, code: str) -> Snag:
 @router.get("/snags", response={200: SnagPage, **errors(422)}, summary="List snags (the /snags/ page's filters)")
 def list_snags(request: HttpRequest, filters: Query[SnagFilterIn]) -> SnagPage:
     qs = selectors.snag_list(user_of(request), filters.to_filter())
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return SnagPage(
-        count=paginator.count,
-        page=page.number,
-        pages=paginator.num_pages,
-        items=[snag_out(s) for s in page.object_list],
-    )
+    return SnagPage(**page_of(qs, page=filters.page, page_size=filters.page_size, item=snag_out))
 
 
 @router.post("/snags", response={201: SnagDetailOut, **errors(403, 422)}, summary="Log a snag")
@@ -193,16 +186,7 @@ def get_snag(request: HttpRequest, code: str = CODE) -> SnagDetailOut:
 def comment_snag(request: HttpRequest, payload: CommentIn, code: str = CODE) -> Status[CommentOut]:
     snag = _visible(request, code)
     comment = services.comment_add(snag=snag, author=user_of(request), body=payload.body)
-    return Status(
-        201,
-        CommentOut(
-            id=comment.pk,
-            author=person(comment.author),
-            body=comment.body,
-            is_answer=comment.is_answer,
-            created_at=comment.created_at,
-        ),
-    )
+    return Status(201, comment_out(comment))
 
 
 @router.post(

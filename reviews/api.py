@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Path, Router, Schema
 
 from collab.accounts.api_auth import PersonOut, errors, maybe_person, person
-from collab.accounts.models import User
 from reviews import selectors
-from reviews.models import ActionItem, Decision, ItemKind, Review, ReviewStatus, Team
+from reviews.models import ItemKind, Review, ReviewStatus, Team
 
 router = Router(tags=["reviews"])
 
@@ -92,16 +90,7 @@ def list_reviews(request: HttpRequest) -> list[ReviewOut]:
 def get_review(
     request: HttpRequest, year: int = Path(..., ge=2000, le=2100), quarter: int = Path(..., ge=1, le=4)
 ) -> ReviewDetailOut:
-    found = (
-        selectors.review_list()
-        .filter(year=year, quarter=quarter)
-        .prefetch_related(
-            Prefetch("attendees", queryset=User.objects.order_by("first_name", "last_name")),
-            Prefetch("decisions", queryset=Decision.objects.order_by("created_at", "id")),
-            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner").order_by("due_date", "id")),
-        )
-        .first()
-    )
+    found = selectors.review_with_people(year, quarter)
     if found is None:
         raise Http404("No such review.")
     return ReviewDetailOut(

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from collab.accounts import permissions as perm
+from collab.accounts.models import User
 from collab.lib import search
 from reviews.models import ActionItem, AgendaItem, Decision, Review, TeamInput
 
@@ -20,6 +21,21 @@ def review_list() -> QuerySet[Review]:
         )
         .prefetch_related(Prefetch("inputs", queryset=TeamInput.objects.order_by("team")))
         .order_by("-year", "-quarter")
+    )
+
+
+def review_with_people(year: int, quarter: int) -> Review | None:
+    """One QBR as ``review_list`` reads it, with its attendees (by name), decisions and action items (by due date)
+    prefetched: a fixed number of queries."""
+    return (
+        review_list()
+        .filter(year=year, quarter=quarter)
+        .prefetch_related(
+            Prefetch("attendees", queryset=User.objects.order_by("first_name", "last_name")),
+            Prefetch("decisions", queryset=Decision.objects.order_by("created_at", "id")),
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner").order_by("due_date", "id")),
+        )
+        .first()
     )
 
 

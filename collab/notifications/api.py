@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
 from collab.accounts.api_auth import MAX_ID, errors, user_of
+from collab.lib.pagination import page_of
 from collab.notifications import services
 from collab.notifications.models import Notification
 
@@ -62,14 +62,9 @@ def notification_out(n: Notification) -> NotificationOut:
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilterIn]) -> NotificationPage:
     mine = Notification.objects.for_user(user_of(request))
     qs = mine.unread() if filters.unread else mine
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
     return NotificationPage(
-        count=paginator.count,
+        **page_of(qs, page=filters.page, page_size=filters.page_size, item=notification_out),
         unread=mine.unread().count(),
-        page=page.number,
-        pages=paginator.num_pages,
-        items=[notification_out(n) for n in page.object_list],
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
 from collab.accounts.api_auth import MAX_ID, PersonOut, errors, person
 from collab.accounts.models import Department
+from collab.lib.pagination import page_of
 from collab.projects import selectors
 from collab.projects.models import Health, Project, ProjectStatus
 
@@ -106,14 +106,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilterIn]) -> Proj
         department=filters.department.value if filters.department else "",
         health=filters.health.value if filters.health else "",
     )
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return ProjectPage(
-        count=paginator.count,
-        page=page.number,
-        pages=paginator.num_pages,
-        items=[project_out(p) for p in page.object_list],
-    )
+    return ProjectPage(**page_of(qs, page=filters.page, page_size=filters.page_size, item=project_out))
 
 
 @router.get("/projects/{int:pk}", response={200: ProjectOut, **errors(404, 422)}, summary="One joint project")

@@ -239,7 +239,7 @@ def input_submit(*, team_input: TeamInput, by: Any, text: str, version: int, now
 
 
 def decision_add(*, review: Review, by: Any, text: str, item: AgendaItem | None = None) -> Decision:
-    if not perm.can_facilitate_review(by, review) and not perm.can_propose_review_item(by, review):
+    if not perm.can_record_review_decision(by, review):
         raise PermissionDenied("Only attendees record decisions.")
     decision = Decision(review=review, item=item, text=text, recorded_by=by)
     decision.full_clean()
@@ -259,7 +259,7 @@ def action_item_add(
 
 
 def action_item_done(*, action: ActionItem, by: Any) -> ActionItem:
-    if by.pk != action.owner_id and not perm.can_facilitate_review(by, action.review):
+    if not perm.can_close_review_action(by, action, action.review):
         raise PermissionDenied("Only the owner or the facilitator closes an action item.")
     ActionItem.objects.filter(pk=action.pk, done_at__isnull=True).update(done_at=timezone.now())
     action.refresh_from_db()

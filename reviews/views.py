@@ -66,6 +66,7 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
     inputs = list(review.inputs.select_related("submitted_by"))
     prep = selectors.preparation(review, inputs=inputs, minutes=sum(i.time_box_minutes for i in items))
     facts_data, frozen = facts.for_display(review)
+    actions = list(review.action_items.select_related("owner"))
     ctx = {
         "review": review,
         "items": items,
@@ -81,13 +82,15 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
             for i in inputs
         ],
         "decisions": list(review.decisions.select_related("item", "recorded_by")),
-        "actions": list(review.action_items.select_related("owner")),
+        "actions": actions,
         "history": list(review.agenda_history.select_related("by")[:15]),
         "attendees": attendees,
         "pulse": getattr(review, "pulse", None),
         "can_edit": perm.can_propose_review_item(user, review, attendee_ids),
         "can_facilitate": perm.can_facilitate_review(user, review),
-        "can_record": perm.can_facilitate_review(user, review) or user.pk in attendee_ids,
+        "can_record_decision": perm.can_record_review_decision(user, review, attendee_ids),
+        "can_record_action": perm.can_record_review_action(user, review, attendee_ids),
+        "can_close": {a.pk for a in actions if perm.can_close_review_action(user, a, review)},
         "next_steps": [
             (s, ReviewStatus(s).label)
             for s in sorted(ALLOWED[ReviewStatus(review.status)], key=services.status_position, reverse=True)
@@ -272,6 +275,8 @@ def input_submit(request: AuthedRequest, year: int, quarter: int, team: str) -> 
 @require_POST
 def decision_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
+    if not perm.can_record_review_decision(request.user, review):
+        raise PermissionDenied("Only attendees record decisions.")
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return render(request, "reviews/detail.html", _context(request, review, decision_form=form), status=422)
@@ -295,6 +300,8 @@ def action_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
 def action_done(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpResponse:
     review = _review(year, quarter)
     action = get_object_or_404(ActionItem, pk=pk, review=review)
+    if not perm.can_close_review_action(request.user, action, review):
+        raise PermissionDenied("Only the owner or the facilitator closes an action item.")
     services.action_item_done(action=action, by=request.user)
     return redirect(review.get_absolute_url() + "#actions")
 

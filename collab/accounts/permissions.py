@@ -224,12 +224,28 @@ def can_propose_review_item(user: Any, review: Any, attendee_ids: set[int] | Non
     return user.pk in _review_people(review, attendee_ids)
 
 
-def can_record_review_action(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
-    """The facilitator, executives and the review's attendees record its action items."""
+def can_record_review_outcome(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
+    """Decisions and action items are recorded at the meeting, so after the agenda is locked as before: by the
+    facilitator, the executives and admins, and the review's attendees."""
     if can_facilitate_review(user, review):
         return True
     ids = attendee_ids if attendee_ids is not None else set(review.attendees.values_list("pk", flat=True))
     return _active(user) and user.pk in ids
+
+
+def can_record_review_action(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
+    """The facilitator, executives and the review's attendees record its action items."""
+    return can_record_review_outcome(user, review, attendee_ids)
+
+
+def can_record_review_decision(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
+    """The same people record its decisions, locked agenda or not (the agenda lock freezes the agenda only)."""
+    return can_record_review_outcome(user, review, attendee_ids)
+
+
+def can_close_review_action(user: Any, action: Any, review: Any) -> bool:
+    """A QBR action item is closed by its owner, or by the facilitator and the executives."""
+    return (_active(user) and getattr(action, "owner_id", None) == user.pk) or can_facilitate_review(user, review)
 
 
 def can_submit_team_input(user: Any, review: Any, team: str) -> bool:

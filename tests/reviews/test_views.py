@@ -208,3 +208,45 @@ def test_review_page_query_count_is_flat(client_as, review, member, cmo, django_
         client.get(URL)
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(few.captured_queries) <= 25
+
+
+def _lock(review, liaison):
+    services.review_transition(review=review, by=liaison, to="collecting_input")
+    return services.review_transition(review=review, by=liaison, to="agenda_locked")
+
+
+def test_an_attendee_records_a_decision_on_a_locked_agenda_as_the_page_offers(client_as, review, liaison, member):
+    """Decisions are taken at the meeting, which comes after the lock: the page offered the form and the
+    server answered 403 (it asked whether the member may still propose agenda items)."""
+    _lock(review, liaison)
+    client = client_as(member)
+    page = client.get(URL).content.decode()
+    assert "Record the decision" in page and "Add the action item" in page
+    assert "Add an agenda item" not in page  # the agenda itself is frozen
+    response = client.post(URL + "decisions/add/", {"text": "Ship the CRM in Q1"})
+    assert response.status_code == 302
+    assert review.decisions.get().text == "Ship the CRM in Q1"
+    assert review.decisions.get().recorded_by == member
+
+
+def test_who_may_not_record_a_decision_is_not_offered_it_and_is_refused(client_as, review, liaison, outsider):
+    _lock(review, liaison)
+    client = client_as(outsider)
+    page = client.get(URL).content.decode()
+    assert "Record the decision" not in page and "Add the action item" not in page
+    assert client.post(URL + "decisions/add/", {"text": "Mine"}).status_code == 403
+    assert client.post(URL + "decisions/add/", {"text": ""}).status_code == 403  # refused before the form speaks
+    assert not review.decisions.exists()
+
+
+def test_mark_done_is_offered_exactly_to_who_may_close_the_action(client_as, review, cio, member, outsider):
+    action = services.action_item_add(review=review, by=cio, title="Send the figures", owner=member,
+                                      due_date=date(2027, 1, 10))  # fmt: skip
+    assert "Mark done" not in client_as(outsider).get(URL).content.decode()
+    assert client_as(outsider).post(URL + f"actions/{action.pk}/done/").status_code == 403
+    action.refresh_from_db()
+    assert action.done_at is None
+    assert "Mark done" in client_as(member).get(URL).content.decode()
+    assert client_as(member).post(URL + f"actions/{action.pk}/done/").status_code == 302
+    action.refresh_from_db()
+    assert action.done_at is not None

@@ -345,7 +345,7 @@ def comment_edit(*, comment: Comment, by: Any, body: str, now: datetime | None =
 
 def me_too(*, snag: Snag, user: Any) -> bool:
     """Count one more person who hit this snag. False if they had already said so (or raised it)."""
-    if not perm.can_view_app(user) or snag.raised_by_id == user.pk:
+    if not perm.can_me_too(user, snag):
         return False
     try:
         with transaction.atomic():

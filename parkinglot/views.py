@@ -144,7 +144,7 @@ def _detail_context(request: AuthedRequest, snag: Snag, **extra: Any) -> dict[st
         "can_assign": perm.is_liaison(user) or perm.is_leader(user),
         "can_edit": perm.can_triage_snag(user, snag) or perm.can_confirm_snag_answer(user, snag),
         "has_me_too": snag.me_toos.filter(user=user).exists(),
-        "can_me_too": snag.raised_by_id != user.pk,
+        "can_me_too": perm.can_me_too(user, snag),
         "parked_for": ParkedFor.choices,
         "now": timezone.now(),
         "user_id": user.pk,
@@ -283,6 +283,8 @@ def comment_edit(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def me_too(request: AuthedRequest, code: str) -> HttpResponse:
     snag = _snag(request, code)
+    if not perm.can_me_too(request.user, snag):
+        raise PermissionDenied("You raised this snag: you are counted already.")
     added = services.me_too(snag=snag, user=request.user)
     snag.refresh_from_db()
     if wants_fragment(request):

@@ -87,6 +87,11 @@ def can_confirm_snag_answer(user: Any, snag: Any) -> bool:
     return _active(user) and getattr(snag, "raised_by_id", None) == user.pk
 
 
+def can_me_too(user: Any, snag: Any) -> bool:
+    """Anyone who sees a snag says they hit it too, except the person who raised it (already counted)."""
+    return _active(user) and getattr(snag, "raised_by_id", None) != user.pk
+
+
 def can_edit_comment(user: Any, comment: Any) -> bool:
     """Nobody edits another person's comment."""
     return _active(user) and getattr(comment, "author_id", None) == user.pk

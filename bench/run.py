@@ -6,6 +6,9 @@
 3. gunicorn serves the 100k database on localhost; wrk (Debian) hits every key page as a signed-in user:
    median, p95, requests/s, bytes — and the ratio of median and p95 to the baseline (``/healthz`` plus session).
 4. The escalation and reminder sweeps over the 100k data set with 1% due.
+5. 50 concurrent editors of the same snags and QBR agenda items for 30 s on the 1k database (``--editors``,
+   ``--editors-seconds``; ``--only-editors`` runs just this): edits attempted, conflicts refused, silent
+   overwrites (must be 0). The suite keeps a short lockstep run (tests/reliability/test_concurrent_edits.py).
 
 Prints a table and writes ``bench/results.json`` (not committed).
 """
@@ -121,18 +124,27 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--fresh", action="store_true", help="drop and seed the databases again")
+    parser.add_argument(
+        "--editors", type=int, default=50, help="concurrent editors of the same records (0: skip that run)"
+    )
+    parser.add_argument("--editors-seconds", type=int, default=30)
+    parser.add_argument("--only-editors", action="store_true", help="run only the concurrent editors")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         base = DEFAULT_DB
         print(f"DATABASE_URL is not Postgres; using {base}")
-    if shutil.which("wrk") is None:
-        print("wrk is missing: sudo apt-get install -y wrk (Debian's package), then make bench again.")
-        return 2
     name = urlparse(base).path.lstrip("/") or "collab_bench"
     big = _with_db(base, name if name != "collab" else "collab_bench")
     small = _with_db(base, urlparse(big).path.lstrip("/") + "_1k")
+    if args.only_editors:
+        _seed(small, 1_000, args.fresh)
+        concurrent_editors(small, args.editors, args.editors_seconds)
+        return 0
+    if shutil.which("wrk") is None:
+        print("wrk is missing: sudo apt-get install -y wrk (Debian's package), then make bench again.")
+        return 2
 
     timings: dict[str, float] = {}
     for url, count in ((small, 1_000), (big, args.snags)):
@@ -208,6 +220,7 @@ def main() -> int:
         print(f"{key}: {value}")
     for key, value in timings.items():
         print(f"{key}: {value} s")
+    editors = concurrent_editors(small, args.editors, args.editors_seconds) if args.editors else {}
     RESULTS.write_text(
         json.dumps(
             {
@@ -217,6 +230,7 @@ def main() -> int:
                 "sweeps": sweeps,
                 "seed_seconds": timings,
                 "counts": probe_big.get("counts", {}),
+                "concurrent_editors": editors,
             },
             indent=2,
             default=str,
@@ -224,6 +238,30 @@ def main() -> int:
     )
     print(f"\nwritten {RESULTS.relative_to(ROOT)}")
     return 0
+
+
+def concurrent_editors(url: str, editors: int, seconds: int) -> dict[str, Any]:
+    """``editors`` people edit the same five snags and five QBR agenda items for ``seconds`` (on the 1k database;
+    the run removes what it made): every save applies on the version it read or is refused, never lost."""
+    code = (
+        "import json; from tests.reliability.editors import for_seconds; "
+        f"r = for_seconds(editors={int(editors)}, seconds={int(seconds)}); "
+        "print('BENCH_EDITORS ' + json.dumps({'editors': "
+        f"{int(editors)}, 'seconds': {int(seconds)}, "
+        "'edits_attempted': r.attempted, 'saves_applied': r.saves, 'conflicts_refused': r.conflicts, "
+        "'silent_overwrites': r.silent_overwrites, 'errors': r.errors[:3]}))"
+    )
+    out = _manage(url, "shell", "-c", code, capture=True)
+    line = next(ln for ln in reversed(out.splitlines()) if ln.startswith("BENCH_EDITORS "))
+    result: dict[str, Any] = json.loads(line.removeprefix("BENCH_EDITORS "))
+    print(
+        f"\nconcurrent editors: {result['editors']} for {result['seconds']} s → {result['edits_attempted']} edits "
+        f"attempted, {result['saves_applied']} applied, {result['conflicts_refused']} conflicts refused, "
+        f"{result['silent_overwrites']} silent overwrites"
+    )
+    if result["errors"] or result["silent_overwrites"]:
+        print(f"  FAILED: {result['errors']}")
+    return result
 
 
 if __name__ == "__main__":

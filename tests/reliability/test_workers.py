@@ -51,6 +51,22 @@ def _sent(env) -> int:
     return int(out.stdout.strip())
 
 
+def _last_sweep(env) -> float:
+    """When the reminders sweep last ran (its heartbeat), in seconds since the epoch; 0 before the first."""
+    out = subprocess.run(
+        [
+            "psql",
+            env["DATABASE_URL"],
+            "-tAc",
+            "SELECT coalesce(max(extract(epoch FROM \"at\")), 0) FROM notifications_heartbeat WHERE name = 'reminders-sweep'",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(out.stdout.strip())
+
+
 def _emails(folder: Path) -> list[tuple[str, str]]:
     """(recipient, Message-ID) of every email the file backend wrote, one entry per message handed over."""
     found: list[tuple[str, str]] = []
@@ -116,10 +132,16 @@ def test_worker_killed_three_times_during_1000_deliveries_loses_and_repeats_noth
     assert _sent(env) < 1000, "the kills should have interrupted the run"
     # recovery: a new worker; the periodic jobs re-queue stuck rows and hand out what is pending
     worker = spawn(env, *WORKER, log=tmp_path / "worker-final.log")
-    try:
-        time.sleep(6)  # longer than REMINDER_SENDING_TIMEOUT_SECONDS
+
+    def caught_up() -> bool:
+        # what the periodic jobs do: rows the kills left in ``sending`` go back to pending once they are older than
+        # REMINDER_SENDING_TIMEOUT_SECONDS (not before: the catch-up itself checks the age), then pending ones are
+        # handed out — repeated until everything is sent, instead of sleeping past the timeout and hoping
         _shell(env, "from tests.reliability.scripts import catch_up; catch_up()")
-        assert _wait(lambda: _sent(env) == 1000, 120), _counts(env)
+        return _sent(env) == 1000
+
+    try:
+        assert _wait(caught_up, 180), _counts(env)
     finally:
         stop(worker)
     final = _counts(env)
@@ -165,7 +187,10 @@ def test_two_beats_at_once_send_each_reminder_once(migrated_db, private_redis, t
     ] + [spawn(env, *WORKER, log=tmp_path / "worker.log")]
     try:
         assert _wait(lambda: _sent(env) == 200, 90), _counts(env)
-        time.sleep(3)  # a few more sweeps from both beats
+        # a few more sweeps from the beats after the last send (seen in the sweep's heartbeat, not assumed from a
+        # sleep): a duplicate would come from one of them
+        done_at = _last_sweep(env)
+        assert _wait(lambda: _last_sweep(env) >= done_at + 3, 60), "the beats stopped sweeping"
     finally:
         for p in procs:
             stop(p)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from collab.accounts.models import Department, Role, User
 from collab.lib import hooks
@@ -25,7 +26,7 @@ class _SnagTeamPost:
     waiting and links to the escalated list, where each person sees the ones they may open."""
 
     def for_team(self, due: Due, department: str) -> Due:
-        snag = due.obj
+        snag: Any = due.obj
         if snag.raiser_department in departments_seen_by(department):
             return due
         label = Department(snag.raiser_department).label

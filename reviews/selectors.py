@@ -62,7 +62,7 @@ def preparation(review: Any, *, inputs: list[Any] | None = None, minutes: int | 
 def agenda(review: Review, user: Any = None) -> list[AgendaItem]:
     """The agenda in order. Shown to ``user``: an item made from a parked snag they may not open keeps its
     place and time box but not its title or notes (``collab.lib.snag_mentions``)."""
-    items = list(
+    items: list[AgendaItem] = list(
         review.items.select_related("presenter").annotate(n_decisions=Count("decisions")).order_by("position", "id")
     )
     if user is not None:

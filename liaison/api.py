@@ -9,6 +9,7 @@ from ninja import Field, Path, Query, Router, Schema
 from pydantic import field_validator
 
 from collab.accounts.api_auth import MAX_ID, PersonOut, errors, person, user_of
+from collab.lib import snag_mentions
 from collab.lib.pagination import page_of
 from liaison import selectors
 from liaison.models import Meeting, MeetingStatus, SeriesKind
@@ -106,12 +107,12 @@ def get_meeting(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)) -> M
     found = selectors.meeting_with_people(pk)
     if found is None:
         raise Http404("No such meeting.")
+    items = list(found.agenda.all())
+    snag_mentions.hide(user_of(request), items, ("title", "link", "source"))  # as on the meeting page
     return MeetingDetailOut(
         **meeting_out(found).model_dump(),
         attendees=[person(a) for a in found.attendees.all()],
-        agenda=[
-            AgendaItemOut(id=i.pk, title=i.title, link=i.link, source=i.source, done=i.done) for i in found.agenda.all()
-        ],
+        agenda=[AgendaItemOut(id=i.pk, title=i.title, link=i.link, source=i.source, done=i.done) for i in items],
         notes=found.notes,
         decisions=found.decisions,
         version=found.version,

@@ -20,6 +20,7 @@ from liaison.models import (
     Meeting,
     MeetingSeries,
     MeetingStatus,
+    MentorCheckIn,
     SeriesKind,
 )
 
@@ -345,3 +346,20 @@ def search_action_items(user: Any, query: search.Query, limit: int) -> list[sear
         )
         for a in found
     ]
+
+
+def checkins_readable_by(user: Any, assignments: list[Any]) -> dict[int, list[MentorCheckIn]]:
+    """The mentor check-ins of each assignment ``user`` may read (``perm.can_read_checkins``), newest first, by
+    assignment id (one query); an assignment they may not read is absent. Its history lines about check-ins
+    lose their detail (the readiness) in memory, for the page."""
+    allowed = [a.pk for a in assignments if perm.can_read_checkins(user, a)]
+    out: dict[int, list[MentorCheckIn]] = {pk: [] for pk in allowed}
+    if allowed:
+        for c in MentorCheckIn.objects.filter(assignment_id__in=allowed).select_related("mentor"):
+            out[c.assignment_id].append(c)
+    for a in assignments:
+        if a.pk not in out:
+            for h in a.history.all():
+                if h.action == "check-in":
+                    h.detail = ""
+    return out

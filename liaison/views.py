@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
 from collab.accounts.models import User
+from collab.lib import snag_mentions
 from collab.lib.htmx import render_page, wants_fragment
 from collab.lib.time import zone
 from liaison import ical, selectors, services
@@ -144,12 +145,15 @@ def _person_context(request: AuthedRequest, person: User, **extra: Any) -> dict[
     query = request.GET.get("q", "").strip()
     assignments = list(
         person.liaison_assignments.select_related("mentor")  # type: ignore[attr-defined]
-        .prefetch_related("projects", "checkins__mentor", "history__by")
+        .prefetch_related("projects", "history__by")
         .order_by("-start_date")
     )
+    readable = selectors.checkins_readable_by(request.user, assignments)
     ctx = {
         "person": person,
-        "assignments": [(a, perm.can_add_checkin(request.user, a)) for a in assignments],
+        "assignments": [
+            (a, perm.can_add_checkin(request.user, a), readable.get(a.pk)) for a in assignments
+        ],  # (assignment, may record a check-in, its check-ins or None when the viewer may not read them)
         "entries": list(selectors.log_for(person, query)[:100]),
         "query": query,
         "can_write_log": perm.can_write_liaison_log(request.user, person),
@@ -320,6 +324,10 @@ def _meeting_context(request: AuthedRequest, meeting: Meeting, **extra: Any) -> 
     can_edit = perm.can_edit_meeting_agenda(user, meeting, ids)
     actions = list(meeting.action_items.select_related("owner"))
     items = selectors.agenda(meeting)
+    history = list(meeting.history.select_related("by")[:15])
+    # the agenda is stored and shared: an item made from a parked snag shows only to people who may open it
+    snag_mentions.hide(user, items, ("title", "link", "source"))
+    snag_mentions.hide(user, history, ("detail",))
     ctx = {
         "meeting": meeting,
         "items": items,
@@ -332,7 +340,7 @@ def _meeting_context(request: AuthedRequest, meeting: Meeting, **extra: Any) -> 
         "can_edit": can_edit,
         "can_manage": perm.can_manage_meeting(user, meeting),
         "actions": [(a, perm.can_close_meeting_action(user, a, meeting)) for a in actions],
-        "history": list(meeting.history.select_related("by")[:15]),
+        "history": history,
         "item_form": extra.pop("item_form", None) or AgendaItemForm(),
         "notes_form": extra.pop("notes_form", None)
         or NotesForm(initial={"notes": meeting.notes, "decisions": meeting.decisions, "version": meeting.version}),

@@ -17,4 +17,5 @@ class ParkinglotConfig(AppConfig):
             registry.register(kind)
         hooks.provide("goals.detours", selectors.goal_detours)
         hooks.provide("meetings.agenda_suggestions", selectors.agenda_suggestions)
+        hooks.provide("snags.hidden_in", selectors.hidden_in)
         search.register(search.Provider(kind="snag", label="Snags", order=10, search=selectors.search_snags))

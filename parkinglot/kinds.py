@@ -10,13 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from collab.accounts.models import Department, Role, User
 from collab.lib import hooks
 from collab.notifications.registry import Due, Kind
-from parkinglot.models import ResponseSettings, Snag
+from parkinglot.models import ResponseSettings, Snag, departments_seen_by
 
 SIDES = (Department.IT, Department.MARKETING)
+
+
+class _SnagTeamPost:
+    """A department's chat channel is shared by all its members: it names the snag (code, title, link) only
+    when every member may open it (``departments_seen_by``); otherwise it says a snag of which department is
+    waiting and links to the escalated list, where each person sees the ones they may open."""
+
+    def for_team(self, due: Due, department: str) -> Due:
+        snag: Any = due.obj
+        if snag.raiser_department in departments_seen_by(department):
+            return due
+        label = Department(snag.raiser_department).label
+        return Due(
+            recipient_id=due.recipient_id,
+            obj=snag,
+            due_at=due.due_at,
+            title=f"A snag of {label} is waiting for an answer",
+            body="Its details show in Collab to the people who may open it.",
+            link="/snags/?status=escalated",
+            event_at=due.event_at,
+        )
 
 
 def _liaison_for(department: str) -> int | None:
@@ -24,7 +46,7 @@ def _liaison_for(department: str) -> int | None:
     return int(value) if value else None
 
 
-class SnagEscalationLevel1(Kind):
+class SnagEscalationLevel1(_SnagTeamPost, Kind):
     """The response deadline passed without an answer: the owner and the liaison are reminded."""
 
     key = "snag_escalation_1"
@@ -54,7 +76,7 @@ class SnagEscalationLevel1(Kind):
                 )
 
 
-class SnagEscalationLevel2(Kind):
+class SnagEscalationLevel2(_SnagTeamPost, Kind):
     """One more period without an answer: both executives (of IT and marketing) are reminded."""
 
     key = "snag_escalation_2"
@@ -67,7 +89,7 @@ class SnagEscalationLevel2(Kind):
         periods = ResponseSettings.current()
         snags = [
             s
-            for s in Snag.objects.overdue(now).only("pk", "code", "title", "respond_by", "impact")
+            for s in Snag.objects.overdue(now).only("pk", "code", "title", "respond_by", "impact", "raiser_department")
             if s.respond_by + periods.period(s.impact) <= now
         ]
         if not snags:

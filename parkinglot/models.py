@@ -87,6 +87,15 @@ class ResponseSettings(models.Model):
         return timedelta(days=getattr(self, f"{impact}_days"))
 
 
+def departments_seen_by(department: str) -> list[str]:
+    """The raiser departments whose snags every member of ``department`` may open (``visible_to``): IT and
+    marketing are one team; any other department sees its own. A team chat channel names a snag only if its
+    department sees the snag's (``parkinglot.kinds``)."""
+    if department in (Department.IT, Department.MARKETING):
+        return [Department.IT, Department.MARKETING]
+    return [department]
+
+
 class SnagQuerySet(models.QuerySet["Snag"]):
     def open(self) -> SnagQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -107,10 +116,7 @@ class SnagQuerySet(models.QuerySet["Snag"]):
             return self.none()
         if perm.is_leader(user) or perm.is_liaison(user):
             return self
-        if user.department in (Department.IT, Department.MARKETING):
-            shared = Q(raiser_department__in=[Department.IT, Department.MARKETING])
-        else:
-            shared = Q(raiser_department=user.department)
+        shared = Q(raiser_department__in=departments_seen_by(user.department))
         return self.filter(shared | Q(raised_by=user) | Q(owner=user))
 
 

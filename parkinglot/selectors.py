@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
@@ -14,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from collab.accounts import permissions as perm
 from collab.accounts.models import Department
 from collab.lib import search
 from collab.lib.cache import cached
@@ -250,12 +253,82 @@ def get_visible(user: Any, code: str) -> Snag | None:
 
 
 # --- for other apps ------------------------------------------------------------------------
-def goal_detours(goal_id: int) -> dict[str, Any]:
-    """The snags that detoured a goal (directly or through one of its projects) and the days they cost."""
+# One rule: a snag's code, title or text reaches a page, export, message or cache entry only through
+# ``Snag.objects.visible_to(user)``. Counts and sums may cover every snag; they then say how many of those the
+# viewer cannot open (``hidden``), so nobody mistakes an aggregate for the list behind it.
+CODE_PATTERN = re.compile(rf"\b{CODE_PREFIX}\d+\b", re.IGNORECASE)
+
+
+def visibility_scope(user: Any) -> str:
+    """A cache key part naming exactly the set of snags ``user`` may open: two people with the same scope see
+    the same snags, so a cache entry built for one may be shown to the other (and never across scopes).
+
+    Leaders and liaisons see every snag (``all``); IT and marketing share one set, every other department its
+    own; someone who raised or owns a snag outside that set gets a key of their own."""
+    if not perm.can_view_app(user):
+        return "none"
+    if perm.is_leader(user) or perm.is_liaison(user):
+        return "all"
+    group = "itmkt" if user.department in (Department.IT, Department.MARKETING) else f"dept-{user.department}"
+    shared = Snag.objects.visible_to(user).filter(Q(raised_by=user) | Q(owner=user))
+    if user.department in (Department.IT, Department.MARKETING):
+        outside = shared.exclude(raiser_department__in=[Department.IT, Department.MARKETING])
+    else:
+        outside = shared.exclude(raiser_department=user.department)
+    return f"{group}:user-{user.pk}" if outside.exists() else group
+
+
+def codes_in(*texts: str) -> set[str]:
+    """The snag codes written in some text (upper case)."""
+    return {m.group(0).upper() for text in texts if text for m in CODE_PATTERN.finditer(text)}
+
+
+def invisible_codes(user: Any, codes: Iterable[str]) -> set[str]:
+    """Of these codes, the ones ``user`` may not open (a code of no snag counts as one for everyone but the
+    leaders and liaisons, who open every snag): one query, none for no codes."""
+    wanted = {c.upper() for c in codes}
+    if not wanted or perm.is_leader(user) or perm.is_liaison(user):
+        return set()  # they open every snag (a code of no snag names nothing)
+    visible = set(Snag.objects.visible_to(user).filter(code__in=wanted).values_list("code", flat=True))
+    return wanted - visible
+
+
+def hidden_in(user: Any, texts: list[str]) -> list[bool]:
+    """For each text, whether it names a snag ``user`` may not open (the ``snags.hidden_in`` hook that
+    ``collab.lib.snag_mentions`` asks): one query for all of them."""
+    found = [codes_in(text) for text in texts]
+    hidden = invisible_codes(user, set().union(*found)) if found else set()
+    return [bool(codes & hidden) for codes in found]
+
+
+def hidden_count(user: Any, qs: SnagQuerySet) -> int:
+    """How many snags of ``qs`` the user may not open (for the "includes N snags you cannot open" line)."""
+    if perm.is_leader(user) or perm.is_liaison(user):
+        return 0
+    return qs.exclude(pk__in=Snag.objects.visible_to(user).values("pk")).count()
+
+
+def hidden_logged_between(user: Any, start: date, end: date) -> int:
+    """How many snags logged between ``start`` and ``end`` (inclusive) ``user`` may not open."""
+    lo, hi = start_of_day(start), start_of_day(end + timedelta(days=1))
+    return hidden_count(user, Snag.objects.filter(created_at__gte=lo, created_at__lt=hi))
+
+
+def goal_detours(goal_id: int, user: Any) -> dict[str, Any]:
+    """The snags that detoured a goal (directly or through one of its projects) and the days they cost: the
+    list holds the snags ``user`` may open; the count and the days lost cover every snag, and ``hidden`` says
+    how many of them the list leaves out."""
     qs = Snag.objects.filter(Q(goal_id=goal_id) | Q(project__goal_id=goal_id))
-    snags = list(qs.order_by("-days_lost", "-created_at")[:50])
-    total = qs.aggregate(days=Sum("days_lost"))["days"] or 0
-    return {"snags": snags, "days_lost": total, "count": qs.count()}
+    snags = list(
+        Snag.objects.visible_to(user).filter(pk__in=qs.values("pk")).order_by("-days_lost", "-created_at")[:50]
+    )
+    total = qs.aggregate(days=Sum("days_lost"), n=Count("id"))
+    return {
+        "snags": snags,
+        "days_lost": total["days"] or 0,
+        "count": total["n"],
+        "hidden": hidden_count(user, qs),
+    }
 
 
 def days_lost_by_goal(start: date | None = None, end: date | None = None) -> dict[int, Any]:
@@ -280,7 +353,9 @@ def days_lost_by_goal(start: date | None = None, end: date | None = None) -> dic
 
 def agenda_suggestions(meeting: Any) -> list[dict[str, str]]:
     """Parked snags addressed to a meeting: parked for the next meeting of an attendee (as owner or raiser),
-    and, for a CMO–CIO sync, those parked for the sync."""
+    and, for a CMO–CIO sync, those parked for the sync. The agenda is stored and shown to everyone who opens
+    the meeting, so each item names its snag by code and link; the meeting page hides the items whose snag the
+    viewer may not open (``collab.lib.snag_mentions``)."""
     attendees = set(meeting.attendees.values_list("pk", flat=True)) if hasattr(meeting, "attendees") else set()
     series_kind = str(getattr(getattr(meeting, "series", None), "kind", "") or "")
     wanted = Q(parked_for=ParkedFor.MEETING) & (Q(owner_id__in=attendees) | Q(raised_by_id__in=attendees))
@@ -290,8 +365,11 @@ def agenda_suggestions(meeting: Any) -> list[dict[str, str]]:
     return [{"title": f"{s.code}: {s.title}", "link": s.get_absolute_url(), "source": "Parked snag"} for s in snags]
 
 
-def parked_for_qbr() -> SnagQuerySet:
-    return Snag.objects.filter(status=SnagStatus.PARKED, parked_for=ParkedFor.QBR).select_related("owner")
+def parked_for_qbr(user: Any = None) -> SnagQuerySet:
+    """Snags parked for the QBR: those ``user`` may open, or every one (``user=None``, for the facts that are
+    frozen at lock and filtered for each viewer when shown)."""
+    qs = Snag.objects.visible_to(user) if user is not None else Snag.objects.all()
+    return qs.filter(status=SnagStatus.PARKED, parked_for=ParkedFor.QBR).select_related("owner")
 
 
 def median_first_answer_hours(start: date, end: date, department: str = "") -> float | None:
@@ -336,9 +414,11 @@ AGE_BUCKETS = [("under a week", 0, 7), ("1–4 weeks", 7, 28), ("1–3 months", 
 
 
 def dashboard_summary(
-    *, department: str = "", today: date | None = None, now: datetime | None = None
+    user: Any, *, department: str = "", today: date | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The figures of the dashboard's snag panel: five queries, three once the weekly trend is cached."""
+    """The figures of the dashboard's snag panel: the counts cover every snag (the same truth for everyone,
+    with ``hidden`` open snags the viewer may not open); the list of the oldest escalated holds only snags
+    ``user`` may open. Cache it by ``visibility_scope(user)``."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     base = Snag.objects.all()
@@ -356,7 +436,11 @@ def dashboard_summary(
         overdue=Count("id", filter=Q(status__in=UNANSWERED_STATUSES, respond_by__lte=now)),
         **buckets,
     )
-    oldest = list(base.escalated().select_related("owner").order_by("created_at")[:5])
+    visible = Snag.objects.visible_to(user)
+    oldest = list(
+        visible.filter(pk__in=base.escalated().values("pk")).select_related("owner").order_by("created_at")[:5]
+    )
+    hidden = hidden_count(user, base.open())
     weeks = weekly_trend(department=department, today=today)
     this_start = quarter_start(today)
     last_start = quarter_start(this_start - timedelta(days=1))
@@ -365,6 +449,7 @@ def dashboard_summary(
         "open": agg["open"],
         "escalated": agg["escalated"],
         "overdue": agg["overdue"],
+        "hidden": hidden,
         "ages": [{"label": label, "count": agg[f"age{i}"]} for i, (label, _, _) in enumerate(AGE_BUCKETS)],
         "oldest_escalated": oldest,
         "weeks": weeks,

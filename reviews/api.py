@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.http import Http404, HttpRequest
 from ninja import Path, Router, Schema
 
-from collab.accounts.api_auth import PersonOut, errors, maybe_person, person
+from collab.accounts.api_auth import PersonOut, errors, maybe_person, person, user_of
 from reviews import selectors
 from reviews.models import ItemKind, Review, ReviewStatus, Team
 
@@ -107,7 +107,7 @@ def get_review(
                 time_box_minutes=i.time_box_minutes,
                 notes=i.notes,
             )
-            for i in selectors.agenda(found)
+            for i in selectors.agenda(found, user_of(request))
         ],
         decisions=[DecisionOut(id=d.pk, text=d.text, created_at=d.created_at) for d in found.decisions.all()],
         action_items=[

@@ -15,35 +15,38 @@ class PdfUnavailable(Exception):
     """WeasyPrint or its system libraries (Pango) are not installed here."""
 
 
-def context(review: Review) -> dict[str, Any]:
-    facts_data, frozen = facts.for_display(review)
+def context(review: Review, user: Any) -> dict[str, Any]:
+    """What the print view, the PDF and the Markdown show ``user``: snags only where they may open them."""
+    facts_data, frozen = facts.for_display(review, user)
+    decisions = list(review.decisions.select_related("item"))
+    selectors.hide_snag_mentions(user, decisions, [])
     return {
         "review": review,
-        "items": selectors.agenda(review),
+        "items": selectors.agenda(review, user),
         "prep": selectors.preparation(review),
         "facts": facts_data,
         "facts_frozen": frozen,
         "inputs": list(review.inputs.all()),
-        "decisions": list(review.decisions.select_related("item")),
+        "decisions": decisions,
         "actions": list(review.action_items.select_related("owner")),
         "attendees": list(review.attendees.order_by("first_name")),
     }
 
 
-def markdown(review: Review) -> str:
-    return render_to_string("reviews/export.md", context(review))
+def markdown(review: Review, user: Any) -> str:
+    return render_to_string("reviews/export.md", context(review, user))
 
 
-def pdf(review: Review, *, base_url: str) -> bytes:
+def pdf(review: Review, user: Any, *, base_url: str) -> bytes:
     try:
         from weasyprint import HTML  # imported on demand: optional system libraries
     except (ImportError, OSError) as exc:
         raise PdfUnavailable(f"PDF export needs WeasyPrint and Pango: {exc}") from exc
-    html = render_to_string("reviews/print.html", {**context(review), "for_pdf": True})
+    html = render_to_string("reviews/print.html", {**context(review, user), "for_pdf": True})
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
-def ics(review: Review) -> bytes:
+def ics(review: Review, user: Any) -> bytes:
     from icalendar import Calendar, Event, vCalAddress, vText
 
     cal = Calendar()
@@ -60,7 +63,7 @@ def ics(review: Review) -> bytes:
         event.add("location", review.location)
     event.add("url", absolute_url(review.get_absolute_url()))
     agenda = "\n".join(
-        f"{i + 1}. {item.title} ({item.time_box_minutes} min)" for i, item in enumerate(selectors.agenda(review))
+        f"{i + 1}. {item.title} ({item.time_box_minutes} min)" for i, item in enumerate(selectors.agenda(review, user))
     )
     event.add("description", f"Agenda:\n{agenda}" if agenda else "Agenda to follow.")
     organizer = vCalAddress(f"mailto:{review.facilitator.email or 'collab@localhost'}")

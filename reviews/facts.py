@@ -220,14 +220,49 @@ def compute(review: Review, now: datetime | None = None) -> dict[str, Any]:
     return out
 
 
-def for_display(review: Review) -> tuple[dict[str, Any], bool]:
-    """The frozen snapshot once the agenda is locked, otherwise the live figures."""
+def for_display(review: Review, user: Any = None) -> tuple[dict[str, Any], bool]:
+    """The frozen snapshot once the agenda is locked, otherwise the live figures; shown to ``user``, the lines
+    naming a snag they may not open are left out and the snag figures say how many they cannot open
+    (``user=None``: the whole facts, for code that shows them to nobody)."""
     snapshot = getattr(review, "snapshot", None) if review.is_locked else None
     if snapshot is not None:
-        return snapshot.data, True
-    # live figures read every app: computed at most once a minute per review
-    key = f"reviews:facts:{review.pk}:{review.version}"
-    return cached(key, LIVE_FACTS_SECONDS, lambda: compute(review)), False
+        data, frozen = snapshot.data, True
+    else:
+        # live figures read every app: computed at most once a minute per review (the same for everyone;
+        # what each viewer may see is taken out below, never cached)
+        key = f"reviews:facts:{review.pk}:{review.version}"
+        data, frozen = cached(key, LIVE_FACTS_SECONDS, lambda: compute(review)), False
+    return (data if user is None else _for_viewer(review, data, user)), frozen
+
+
+def _for_viewer(review: Review, data: dict[str, Any], user: Any) -> dict[str, Any]:
+    """A copy of the facts without the list lines and table rows that name a snag ``user`` may not open (one
+    query for them all), and with the snag section saying how many of its snags they cannot open."""
+    from parkinglot import selectors as snag_selectors
+
+    sections = [dict(s, data=dict(s.get("data") or {})) for s in data.get("sections", [])]
+    lines: list[str] = []
+    for s in sections:
+        lines += [str(line) for line in s["data"].get("list") or []]
+        lines += [" ".join(map(str, row)) for row in (s["data"].get("table") or {}).get("rows") or []]
+    hidden = dict(zip(lines, snag_selectors.hidden_in(user, lines), strict=True))
+    for s in sections:
+        d = s["data"]
+        if d.get("list"):
+            kept = [line for line in d["list"] if not hidden.get(str(line))]
+            if len(kept) < len(d["list"]):
+                left_out = len(d["list"]) - len(kept)
+                kept.append(f"{left_out} more line{'s' if left_out != 1 else ''} about snags you cannot open.")
+            d["list"] = kept
+        if (d.get("table") or {}).get("rows"):
+            rows = d["table"]["rows"]
+            d["table"] = dict(d["table"], rows=[r for r in rows if not hidden.get(" ".join(map(str, r)))])
+        if s.get("key") == "snags" and "figures" in d:
+            start, end = review.period
+            n = snag_selectors.hidden_logged_between(user, start, end)
+            if n:  # a figure, so the page, the print view, the PDF and the Markdown all say it
+                d["figures"] = [*d["figures"], {"label": "Included above: snags you cannot open", "value": n}]
+    return dict(data, sections=sections)
 
 
 @section("pulse", "Relationship pulse")

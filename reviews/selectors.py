@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import User
-from collab.lib import search
+from collab.lib import search, snag_mentions
 from reviews.models import ActionItem, AgendaItem, Decision, Review, TeamInput
 
 
@@ -59,10 +59,22 @@ def preparation(review: Any, *, inputs: list[Any] | None = None, minutes: int | 
     }
 
 
-def agenda(review: Review) -> list[AgendaItem]:
-    return list(
+def agenda(review: Review, user: Any = None) -> list[AgendaItem]:
+    """The agenda in order. Shown to ``user``: an item made from a parked snag they may not open keeps its
+    place and time box but not its title or notes (``collab.lib.snag_mentions``)."""
+    items: list[AgendaItem] = list(
         review.items.select_related("presenter").annotate(n_decisions=Count("decisions")).order_by("position", "id")
     )
+    if user is not None:
+        snag_mentions.hide(user, items, ("title", "notes", "link", "source"))
+    return items
+
+
+def hide_snag_mentions(user: Any, decisions: list[Decision], history: list[Any]) -> None:
+    """The decisions' agenda items and the agenda history name parked snags by code too: hide those the viewer
+    may not open (in memory, for this page)."""
+    snag_mentions.hide(user, [d.item for d in decisions if d.item is not None], ("title",))
+    snag_mentions.hide(user, history, ("item_title", "detail"))
 
 
 def next_review() -> Review | None:
@@ -74,10 +86,11 @@ def next_review() -> Review | None:
     )
 
 
-def suggestions(review: Any) -> list[dict[str, str]]:
+def suggestions(review: Any, user: Any) -> list[dict[str, str]]:
     """What the other apps want on this QBR's agenda, minus what is already there: snags parked for the QBR,
     open action items of the last QBR, projects off track, and change requests waiting on the sponsors.
-    Each has a stable ``key`` (kept in the agenda item's ``source``) so it is offered once."""
+    Each has a stable ``key`` (kept in the agenda item's ``source``) so it is offered once. Snags are offered
+    only to people who may open them."""
     from django.db.models import Q
 
     from collab.projects.models import ChangeRequest, ChangeRequestStatus, Project
@@ -91,7 +104,7 @@ def suggestions(review: Any) -> list[dict[str, str]]:
 
     out = [
         offer(f"snag:{s.code}", f"{s.code}: {s.title}", "challenge", "Parked for this QBR", s.get_absolute_url())
-        for s in snag_selectors.parked_for_qbr().order_by("created_at")[:15]
+        for s in snag_selectors.parked_for_qbr(user).order_by("created_at")[:15]
     ]
     earlier = Q(year__lt=review.year) | Q(year=review.year, quarter__lt=review.quarter)
     last = Review.objects.filter(earlier).order_by("-year", "-quarter").first()

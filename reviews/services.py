@@ -152,7 +152,7 @@ def suggestion_add(*, review: Review, by: Any, key: str) -> AgendaItem:
     """Put one of the suggested items on the agenda (10 minutes, joint), remembering where it came from."""
     from reviews import selectors
 
-    found = next((s for s in selectors.suggestions(review) if s["key"] == key), None)
+    found = next((s for s in selectors.suggestions(review, by) if s["key"] == key), None)
     if found is None:
         raise ValidationError("That suggestion is gone or already on the agenda.")
     return item_add(

@@ -4,13 +4,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
+from collab.lib import snag_mentions
 from collab.lib.htmx import render_page, wants_fragment
 from reviews import exports, facts, selectors, services
 from reviews.forms import ActionItemForm, AgendaItemEditForm, AgendaItemForm, DecisionForm, InputForm, ReviewForm
@@ -62,11 +63,14 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
     user = request.user
     attendees = list(review.attendees.order_by("first_name"))
     attendee_ids = {a.pk for a in attendees}
-    items = selectors.agenda(review)
+    items = selectors.agenda(review, user)
     inputs = list(review.inputs.select_related("submitted_by"))
     prep = selectors.preparation(review, inputs=inputs, minutes=sum(i.time_box_minutes for i in items))
-    facts_data, frozen = facts.for_display(review)
+    facts_data, frozen = facts.for_display(review, user)
     actions = list(review.action_items.select_related("owner"))
+    decisions = list(review.decisions.select_related("item", "recorded_by"))
+    history = list(review.agenda_history.select_related("by")[:15])
+    selectors.hide_snag_mentions(user, decisions, history)
     ctx = {
         "review": review,
         "items": items,
@@ -81,9 +85,9 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
             )
             for i in inputs
         ],
-        "decisions": list(review.decisions.select_related("item", "recorded_by")),
+        "decisions": decisions,
         "actions": actions,
-        "history": list(review.agenda_history.select_related("by")[:15]),
+        "history": history,
         "attendees": attendees,
         "pulse": getattr(review, "pulse", None),
         "can_edit": perm.can_propose_review_item(user, review, attendee_ids),
@@ -124,7 +128,7 @@ def suggestions(request: AuthedRequest, year: int, quarter: int) -> HttpResponse
     review = _review(year, quarter)
     context = {
         "review": review,
-        "suggestions": selectors.suggestions(review) if not review.is_locked else [],
+        "suggestions": selectors.suggestions(review, request.user) if not review.is_locked else [],
         "can_edit": perm.can_propose_review_item(request.user, review),
     }
     return render_page(request, "reviews/suggestions.html", "list", context)
@@ -167,6 +171,8 @@ def item_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
 def item_edit(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpResponse:
     review = _review(year, quarter)
     item = get_object_or_404(AgendaItem.objects.select_related("presenter"), pk=pk, review=review)
+    if snag_mentions.names_hidden_snag(request.user, [f"{item.title} {item.notes} {item.source}"])[0]:
+        raise Http404("No such agenda item.")  # made from a snag this person may not open
     if not perm.can_propose_review_item(request.user, review):
         raise PermissionDenied("The agenda is locked: only the facilitator changes it now.")
     form = AgendaItemEditForm(
@@ -309,13 +315,13 @@ def action_done(request: AuthedRequest, year: int, quarter: int, pk: int) -> Htt
 @require_GET
 def export_print(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
-    return render(request, "reviews/print.html", exports.context(review))
+    return render(request, "reviews/print.html", exports.context(review, request.user))
 
 
 @require_GET
 def export_markdown(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
-    response = HttpResponse(exports.markdown(review), content_type="text/markdown; charset=utf-8")
+    response = HttpResponse(exports.markdown(review, request.user), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="qbr-{review.year}-q{review.quarter}.md"'
     return response
 
@@ -324,7 +330,7 @@ def export_markdown(request: AuthedRequest, year: int, quarter: int) -> HttpResp
 def export_pdf(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
     try:
-        pdf = exports.pdf(review, base_url=request.build_absolute_uri("/"))
+        pdf = exports.pdf(review, request.user, base_url=request.build_absolute_uri("/"))
     except exports.PdfUnavailable as exc:
         return render(request, "reviews/pdf_unavailable.html", {"review": review, "reason": str(exc)}, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -335,6 +341,6 @@ def export_pdf(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
 @require_GET
 def export_ics(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
-    response = HttpResponse(exports.ics(review), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(exports.ics(review, request.user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="qbr-{review.year}-q{review.quarter}.ics"'
     return response

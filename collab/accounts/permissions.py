@@ -296,6 +296,14 @@ def can_add_checkin(user: Any, assignment: Any) -> bool:
     return is_leader(user) or (_active(user) and getattr(assignment, "mentor_id", None) == user.pk)
 
 
+def can_read_checkins(user: Any, assignment: Any) -> bool:
+    """Mentor check-ins ("not yet ready — shy in the planning meeting") are personal: the assignment's mentor,
+    the mentee, the executives and the admins read them; nobody else, not even the other liaisons."""
+    if is_leader(user):
+        return True
+    return _active(user) and user.pk in (getattr(assignment, "mentor_id", None), getattr(assignment, "person_id", None))
+
+
 # --- the technology register ---------------------------------------------------------------
 def is_it_or_leader(user: Any) -> bool:
     """IT's people, the executives and the admins: they run the register and answer tool requests."""

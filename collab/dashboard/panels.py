@@ -1,6 +1,10 @@
 """The dashboard's panels. Each is a function ``(lens, today) -> context`` and a template of its own;
 the page renders them all (no JavaScript needed) and htmx refreshes each one on its own URL.
 
+A panel that lists snags is built for a viewer (``(lens, today, user)``, ``per_viewer=True``): it names only
+snags the viewer may open, and its cache entry is keyed by the viewer's ``visibility_scope`` — people who may
+open the same snags share it, nobody else does.
+
 A lens narrows the snags and projects to one side (``it`` or ``marketing``); the default ``all`` shows both
 executives the same numbers. Panels read other apps only through their selectors.
 """
@@ -29,7 +33,8 @@ LENSES = {"all": "Both teams", "it": "IT", "marketing": "Marketing"}
 class Panel:
     key: str
     title: str
-    build: Callable[[str, date], dict[str, Any]]
+    build: Callable[..., dict[str, Any]]
+    per_viewer: bool = False
 
     @property
     def template(self) -> str:
@@ -40,8 +45,8 @@ def _lens_department(lens: str) -> str:
     return lens if lens in ("it", "marketing") else ""
 
 
-def _snags(lens: str, today: date) -> dict[str, Any]:
-    data = snag_selectors.dashboard_summary(department=_lens_department(lens), today=today)
+def _snags(lens: str, today: date, user: Any) -> dict[str, Any]:
+    data = snag_selectors.dashboard_summary(user, department=_lens_department(lens), today=today)
     weeks = data["weeks"]
     chart = {
         "type": "line",
@@ -127,7 +132,7 @@ def _tools(lens: str, today: date) -> dict[str, Any]:
 
 
 PANELS: list[Panel] = [
-    Panel("snags", "Snags", _snags),
+    Panel("snags", "Snags", _snags, per_viewer=True),
     Panel("projects", "Projects in ranked order", _projects),
     Panel("changes", "Change feed", _changes),
     Panel("relationship", "CMO–CIO relationship", _relationship),
@@ -142,10 +147,19 @@ PANELS: list[Panel] = [
 PANEL_SECONDS = 30
 
 
-def build(panel: Panel, lens: str, today: date) -> dict[str, Any]:
-    """A panel's figures, shared by everyone for ``PANEL_SECONDS`` (the same truth for the CMO and the CIO):
-    the first visitor computes them, the others and the 60-second htmx refreshes read them."""
-    return cached(f"dashboard:{panel.key}:{lens}:{today.isoformat()}", PANEL_SECONDS, lambda: panel.build(lens, today))
+def cache_key(panel: Panel, lens: str, today: date, user: Any) -> str:
+    """Everyone shares a panel's entry, except a per-viewer panel's: it is shared only by people who may open
+    the same snags (the CMO and the CIO both see every snag, so they still share one)."""
+    key = f"dashboard:{panel.key}:{lens}:{today.isoformat()}"
+    return f"{key}:{snag_selectors.visibility_scope(user)}" if panel.per_viewer else key
+
+
+def build(panel: Panel, lens: str, today: date, user: Any) -> dict[str, Any]:
+    """A panel's figures, shared for ``PANEL_SECONDS`` (the same truth for the CMO and the CIO): the first
+    visitor computes them, the others and the 60-second htmx refreshes read them."""
+    if panel.per_viewer:
+        return cached(cache_key(panel, lens, today, user), PANEL_SECONDS, lambda: panel.build(lens, today, user))
+    return cached(cache_key(panel, lens, today, user), PANEL_SECONDS, lambda: panel.build(lens, today))
 
 
 def get(key: str) -> Panel | None:

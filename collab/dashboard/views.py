@@ -24,7 +24,7 @@ def _lens(request: AuthedRequest) -> str:
 def index(request: AuthedRequest) -> HttpResponse:
     lens = _lens(request)
     today = timezone.localdate()
-    rendered = [(p, panels.build(p, lens, today)) for p in panels.PANELS]
+    rendered = [(p, panels.build(p, lens, today, request.user)) for p in panels.PANELS]
     return render(request, "dashboard/index.html", {"panels": rendered, "lens": lens, "lenses": panels.LENSES})
 
 
@@ -37,7 +37,7 @@ def panel(request: AuthedRequest, key: str) -> HttpResponse:
     response = render(
         request,
         "dashboard/panel.html",
-        {"panel": found, "ctx": panels.build(found, lens, timezone.localdate()), "lens": lens},
+        {"panel": found, "ctx": panels.build(found, lens, timezone.localdate(), request.user), "lens": lens},
     )
     patch_vary_headers(response, ("HX-Request",))
     return response

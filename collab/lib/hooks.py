@@ -10,10 +10,14 @@ Hook names in use (keep this list current):
 - ``calendar.events(user) -> list[dict]`` — extra events for a user's private calendar feed, each a dict
   ``{"uid", "summary", "start", "end", "location", "url"}`` with aware datetimes (asked by ``liaison``'s
   feed; provided by ``reviews`` for QBRs).
-- ``goals.detours(goal_id: int) -> dict | None`` — the snags that detoured a shared goal:
+- ``goals.detours(goal_id: int, user) -> dict | None`` — the snags that detoured a shared goal:
   ``{"snags": [objects with .code, .title, .get_absolute_url(), .days_lost, .get_status_display()],
-  "days_lost": int}`` (provided by ``parkinglot``; asked by ``collab.projects`` on the goal page; ``None`` =
-  no parking lot, shown as an honest empty state).
+  "days_lost": int, "count": int, "hidden": int}`` — the list only snags ``user`` may open, the figures every
+  snag and ``hidden`` how many of them the list leaves out (provided by ``parkinglot``; asked by
+  ``collab.projects`` on the goal page; ``None`` = no parking lot, shown as an honest empty state).
+- ``snags.hidden_in(user, texts: list[str]) -> list[bool]`` — for each text, whether it names a snag (its code)
+  that ``user`` may not open (provided by ``parkinglot``; asked through ``collab.lib.snag_mentions`` by
+  ``liaison`` and ``reviews`` to hide stored agenda items and history lines made from parked snags).
 - ``search.providers`` — each provider is a ``collab.lib.search.Provider`` (kind, label, order and
   ``search(user, query, limit) -> list[Hit]``), registered with ``collab.lib.search.register`` (provided by
   ``parkinglot``, ``collab.projects``, ``liaison`` and ``reviews``; asked by the search page in

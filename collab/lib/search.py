@@ -55,6 +55,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from collab.lib import hooks
 from collab.lib.search_migrations import LEXICON
+from collab.lib.snag_mentions import names_hidden_snag
 
 HOOK = "search.providers"
 MIN_LENGTH = 2
@@ -175,13 +176,23 @@ def search(user: Any, query: Query, *, limit: int, kind: str = "") -> list[Group
     # One query for Postgres' stop words, then one per kind: each kind picks its own pass (see ``matches``), so
     # a kind that holds only some of the words still shows, below the kinds that hold them all.
     query = with_terms(query)
-    groups: list[Group] = []
+    found: list[tuple[Provider, list[Hit]]] = []
     for provider in providers():
         if kind and provider.kind != kind:
             continue
         hits = provider(user, query, limit + 1)
         if hits:
-            groups.append(Group(provider, hits[:limit], more=len(hits) > limit))
+            found.append((provider, hits))
+    # stored text made from a snag (an agenda item "SNAG-1042: …") shows only to people who may open that snag:
+    # one question for every hit of every kind
+    every = [h for p, hits in found if p.kind != "snag" for h in hits]  # the snag provider asks visible_to itself
+    secret = names_hidden_snag(user, [f"{h.title} {h.snippet} {h.url}" for h in every])
+    hidden = {id(h) for h, s in zip(every, secret, strict=True) if s}
+    groups: list[Group] = []
+    for provider, hits in found:
+        kept = [h for h in hits if id(h) not in hidden]
+        if kept:
+            groups.append(Group(provider, kept[:limit], more=len(kept) > limit))
     order = {p.kind: i for i, p in enumerate(providers())}
     return sorted(groups, key=lambda g: (g.partial, -g.best, order[g.provider.kind]))
 

@@ -52,6 +52,12 @@ class Kind:
     def due(self, now: datetime) -> Iterable[Due]:
         return ()
 
+    def for_team(self, due: Due, department: str) -> Due:
+        """What a department's shared chat channel is told about ``due`` (the person's own channels get
+        ``due`` itself). A kind about something not every member of the department may open overrides this
+        and leaves out its name and text."""
+        return due
+
 
 _KINDS: dict[str, Kind] = {}
 

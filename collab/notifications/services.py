@@ -155,7 +155,10 @@ def deliveries_make(*, items: Iterable[tuple[Kind, Due]]) -> int:
             # Only kinds a team should hear about (Kind.team_chat: escalations, meetings), and only while the person
             # it is about keeps chat on for that kind. The team's unique key leaves out the recipient: a second
             # person of the team makes no second post.
-            rows.extend(_row(kind, due, ct, t.service, team=t) for t in team_channels.get(due.recipient_id, []))
+            rows.extend(
+                _row(kind, kind.for_team(due, t.department), ct, t.service, team=t)
+                for t in team_channels.get(due.recipient_id, [])
+            )
     if not rows:
         return 0
     # A figure for the logs, not a guard (the unique constraint is the guard): rows above the

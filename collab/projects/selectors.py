@@ -328,9 +328,10 @@ def goal_list() -> list[tuple[Any, dict[str, Any]]]:
     return out
 
 
-def goal_detours(goal: Goal) -> dict[str, Any] | None:
-    """Snags that detoured the goal and the days lost they add up to, from the parking lot (if installed)."""
-    result: dict[str, Any] | None = hooks.first("goals.detours", goal.pk, default=None)
+def goal_detours(goal: Goal, user: Any) -> dict[str, Any] | None:
+    """Snags that detoured the goal and the days lost they add up to, from the parking lot (if installed): the
+    list holds only the snags ``user`` may open, the figures every snag (``hidden`` = how many are left out)."""
+    result: dict[str, Any] | None = hooks.first("goals.detours", goal.pk, user, default=None)
     return result
 
 

@@ -614,7 +614,7 @@ def goal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "milestones": milestones,
             "progress": selectors.progress(milestones),
             "projects": list(goal.projects.select_related("marketing_sponsor", "it_sponsor").order_by("rank", "name")),
-            "detours": selectors.goal_detours(goal),
+            "detours": selectors.goal_detours(goal, request.user),
             "can_plan": can_plan,
             "milestone_form": form,
             "today": timezone.localdate(),

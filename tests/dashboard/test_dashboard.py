@@ -44,8 +44,8 @@ def known(cmo, cio, liaison, member):
     return {"fresh": fresh, "month": month, "old": old, "answered": answered, "done": done}
 
 
-def test_snag_figures_on_a_known_data_set(known):
-    data = snag_selectors.dashboard_summary(now=NOW, today=NOW.date())
+def test_snag_figures_on_a_known_data_set(known, cmo):
+    data = snag_selectors.dashboard_summary(cmo, now=NOW, today=NOW.date())
     assert data["open"] == 4  # fresh, month, old, answered
     assert data["overdue"] == 2  # month, old (answered is no longer waiting)
     assert data["escalated"] == 2
@@ -59,10 +59,10 @@ def test_snag_figures_on_a_known_data_set(known):
     assert sum(w["resolved"] for w in weeks) == 1
 
 
-def test_the_lens_narrows_to_one_department(known):
-    it = snag_selectors.dashboard_summary(department="it", now=NOW, today=NOW.date())
+def test_the_lens_narrows_to_one_department(known, cmo):
+    it = snag_selectors.dashboard_summary(cmo, department="it", now=NOW, today=NOW.date())
     assert it["open"] == 1 and it["escalated"] == 1
-    marketing = snag_selectors.dashboard_summary(department="marketing", now=NOW, today=NOW.date())
+    marketing = snag_selectors.dashboard_summary(cmo, department="marketing", now=NOW, today=NOW.date())
     assert marketing["open"] == 3
 
 

@@ -293,7 +293,7 @@ def test_goal_page_lists_detours_from_the_parking_lot_hook(client_as, member, go
         def get_status_display(self):
             return "Resolved"
 
-    def provider(goal_id):
+    def provider(goal_id, user):
         return {"snags": [Snag()], "days_lost": 4} if goal_id == goal.pk else None
 
     from parkinglot import selectors as snag_selectors

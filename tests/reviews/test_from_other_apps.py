@@ -120,13 +120,13 @@ def test_suggestions_come_from_parked_snags_open_actions_and_projects_and_are_of
     snag = snag_services.snag_create(raised_by=member, title="Consent banner")
     snag_services.snag_transition(snag=snag, by=liaison, to="parked", note="QBR", parked_for="qbr")
     Project.objects.create(name="Web", marketing_sponsor=cmo, it_sponsor=cio, status="in_delivery", health="off_track")
-    keys = [s["key"] for s in selectors.suggestions(review)]
+    keys = [s["key"] for s in selectors.suggestions(review, member)]
     assert keys[0] == f"snag:{snag.code}" and keys[1].startswith("action:") and keys[2].startswith("project:")
     response = client_as(member).post("/reviews/2026/q4/items/suggested/", {"key": keys[0]})
     assert response.status_code == 302
     item = review.items.get(source=keys[0])
     assert item.title == f"{snag.code}: Consent banner" and item.time_box_minutes == 10
-    assert keys[0] not in [s["key"] for s in selectors.suggestions(review)]
+    assert keys[0] not in [s["key"] for s in selectors.suggestions(review, member)]
     again = client_as(member).post("/reviews/2026/q4/items/suggested/", {"key": keys[0]})
     assert again.status_code == 302 and review.items.filter(source=keys[0]).count() == 1
     assert (

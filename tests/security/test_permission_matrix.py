@@ -253,7 +253,7 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str], dict[str, Any]]] = {
     "reviews/<int:year>/q<int:quarter>/items/suggested/": (
         NOBODY,
         frozenset({"member", "liaison", "cmo", "cio", "admin"}),
-        {"key": lambda w, p: review_selectors.suggestions(w["review"])[0]["key"]},
+        {"key": lambda w, p: review_selectors.suggestions(w["review"], p["member"])[0]["key"]},
     ),
     "reviews/<int:year>/q<int:quarter>/print/": (ALL, NOBODY, {}),
     "reviews/<int:year>/q<int:quarter>/status/": (

@@ -391,13 +391,20 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "collab.lib.logging.JsonFormatter"},
     },
+    "filters": {"redact_secrets": {"()": "collab.lib.logging.RedactSecretsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json" if PRODUCTION else "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PRODUCTION else "plain",
+            "filters": ["redact_secrets"],  # feed and reset tokens never reach a log line
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "collab.security": {"level": "INFO"},
+        # the development server's request lines through the same (redacting) handler
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

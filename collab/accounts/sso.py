@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 
 import jwt
 import requests
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
@@ -47,7 +48,6 @@ from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from axes.handlers.proxy import AxesProxyHandler
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView

@@ -341,7 +341,7 @@ def axes_username(request: Any, credentials: dict[str, Any] | None = None) -> st
     identity = getattr(request, IDENTITY_KEY, None)
     if identity:
         return str(identity)
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
     if credentials and credentials.get(field):
         return str(credentials[field])
     if request is not None and getattr(request, "path", "") == reverse("sso_callback"):

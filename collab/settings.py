@@ -194,6 +194,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# the client address behind a proxy (collab/lib/clientip.py): X-Forwarded-For is read only from these peers
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "collab.lib.clientip.client_ip"
+# a failed single sign-on counts against the identity it was for (the provider's subject), not the address
+AXES_USERNAME_CALLABLE = "collab.accounts.sso.axes_username"
 
 # personal API tokens: requests per minute per user, all their tokens together (the Django cache counts; it fails
 # open), and bad tokens per minute per client address before that address gets 429s
@@ -386,13 +391,20 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "collab.lib.logging.JsonFormatter"},
     },
+    "filters": {"redact_secrets": {"()": "collab.lib.logging.RedactSecretsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json" if PRODUCTION else "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PRODUCTION else "plain",
+            "filters": ["redact_secrets"],  # feed and reset tokens never reach a log line
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "collab.security": {"level": "INFO"},
+        # the development server's request lines through the same (redacting) handler
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

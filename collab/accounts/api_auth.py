@@ -31,6 +31,7 @@ from pydantic import AfterValidator
 
 from collab.accounts.models import ApiToken, User
 from collab.accounts.services import TokenRejected, api_token_authenticate
+from collab.lib import clientip
 
 log = logging.getLogger("collab.security")
 
@@ -121,7 +122,7 @@ def rate_limit_check(user_id: int, *, now: float | None = None) -> None:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return clientip.client_ip(request)
 
 
 def failed_tokens_check(ip: str, *, now: float | None = None) -> None:

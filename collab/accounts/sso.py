@@ -10,9 +10,15 @@ creates one; name, email, department, title and role are refreshed from the clai
 is missing ends the sign-in with a clear message and no user written.
 
 Linking by email is the one way an existing account changes hands, so it is narrow: the provider must say
-``email_verified: true`` (absent or false → refused, nothing written), and a staff or superuser account is never
-linked by email at all — an administrator links it by filling in its "SSO subject" in the admin. A switched-off
-account is refused before anything is written. The ID token's ``iss`` is checked against ``OIDC_ISSUER``
+``email_verified`` with the JSON value ``true`` (absent, false, a string or a number → refused, nothing written),
+and only an account that has no usable password and the member role is linked by email — never a liaison,
+executive, admin, staff or superuser account: an administrator links those by filling in their "SSO subject" in
+the admin. A switched-off account is refused before anything is written, and a session of a person switched off
+later ends at their next request (``get_user``).
+
+Failed sign-ins count against the identity they were for (the provider's ``sub``, with django-axes), so five
+failures for one person behind a shared proxy address lock out that person only; a failure before the provider
+named anyone (a forged or expired callback) counts against the client address (``TRUSTED_PROXIES``). The ID token's ``iss`` is checked against ``OIDC_ISSUER``
 whenever it is set, also with hand-set endpoints (set it; without it only the signature and audience are
 checked, and ``manage.py check`` warns).
 """
@@ -26,6 +32,7 @@ from urllib.parse import urlencode
 
 import jwt
 import requests
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
@@ -46,6 +53,7 @@ from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from collab.accounts.models import Department, Role, parse_choice
+from collab.lib.clientip import client_ip
 
 log = logging.getLogger("collab.security")
 
@@ -59,6 +67,7 @@ ENDPOINTS = {
 }
 ROLE_RANK: list[str] = [Role.MEMBER, Role.LIAISON, Role.EXECUTIVE, Role.ADMIN]  # several groups: the highest wins
 ERROR_KEY = "_sso_error"
+IDENTITY_KEY = "_sso_identity"
 
 
 class SSOError(Exception):
@@ -206,6 +215,11 @@ class SSOBackend(OIDCAuthenticationBackend):
             setattr(request, ERROR_KEY, "The sign-in could not be verified; please try again.")
         return None
 
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in person on every request; a switched-off account is no longer anyone (logged out)."""
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def retrieve_matching_jwk(self, token: str) -> Any:
         """As mozilla-django-oidc, but a token without a ``kid`` is accepted when the provider has one signing key."""
         header = jwt.get_unverified_header(token)
@@ -237,7 +251,11 @@ class SSOBackend(OIDCAuthenticationBackend):
         claims = {**payload, **self.get_userinfo(access_token, id_token, payload)}
         if claims.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("The userinfo belongs to someone else.")
+        # from here on a failure counts against this identity, not against everyone behind the client's address
+        setattr(self.request, IDENTITY_KEY, f"sso:{str(claims.get('sub') or '')[:200]}")
         try:
+            if not AxesProxyHandler.is_allowed(self.request, {}):
+                raise SSOError("Too many failed sign-ins for this account; wait a few minutes and try again.")
             fields = fields_from_claims(claims)
             user = self._save(claims, fields)
         except SSOError as exc:
@@ -291,19 +309,22 @@ class SSOBackend(OIDCAuthenticationBackend):
 
 
 def _email_verified(claims: dict[str, Any]) -> bool:
-    """The provider vouches for the email (``true``; some providers send the string "true")."""
-    value = claims.get("email_verified")
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+    """The provider vouches for the email: the JSON value ``true`` and nothing else ("TRUE ", "true", 1 are not)."""
+    return claims.get("email_verified") is True
 
 
 def _linkable(user: Any, claims: dict[str, Any]) -> Any:
     """The existing account with the sign-in's email, if it may be linked to this ``sub``; else SSOError.
     Whoever controls an email at the provider must not take over an account here: the provider must have
-    verified the address, and an administrator's account is never linked by email."""
-    if user.is_staff or user.is_superuser:
+    verified the address, and only a member's account that has never had a password is linked by email. Every
+    account with more power (liaison, executive, admin, staff, superuser) or a password of its own is linked by an
+    administrator, by its SSO subject in the admin."""
+    if user.is_staff or user.is_superuser or user.role != Role.MEMBER or user.has_usable_password():
+        log.warning("sso email link refused", extra={"user": user.pk, "sub": str(claims.get("sub"))[:200]})
         raise SSOError(
-            "An administrator account uses your email address, and Collab never links administrator accounts by "
-            "email. Nothing was changed; ask another administrator to link it (the SSO subject in the admin)."
+            "An account with more access uses your email address, and Collab never links such accounts (an "
+            "administrator, executive or liaison account, or one with its own password) by email. Nothing was "
+            "changed; ask an administrator to link it (the SSO subject in the admin)."
         )
     if not _email_verified(claims):
         raise SSOError(
@@ -311,6 +332,23 @@ def _linkable(user: Any, claims: dict[str, Any]) -> Any:
             "existing Collab account. Nothing was changed; confirm the address with IT or ask an administrator."
         )
     return user
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
+    """What django-axes counts a failed sign-in against: the username typed on the password form (as axes does by
+    default), the provider's subject of a single sign-on once the provider named one, and for a single sign-on
+    that failed before that (a forged or expired callback) the client address, never one shared ``None``."""
+    identity = getattr(request, IDENTITY_KEY, None)
+    if identity:
+        return str(identity)
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials and credentials.get(field):
+        return str(credentials[field])
+    if request is not None and getattr(request, "path", "") == reverse("sso_callback"):
+        return f"sso-address:{client_ip(request)}"
+    if credentials is not None:
+        return None
+    return request.POST.get(field) if request is not None and hasattr(request, "POST") else None
 
 
 # --- views -----------------------------------------------------------------------------------

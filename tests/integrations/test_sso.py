@@ -100,8 +100,15 @@ def test_first_sign_in_creates_the_person_with_department_and_role_then_updates_
     assert (user.department, user.role) == ("marketing", "member")
 
 
+def _member_without_password(**kwargs):
+    user = UserFactory(role="member", **kwargs)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 def test_an_existing_account_with_the_same_email_is_linked_not_duplicated(sso):
-    existing = UserFactory(username="lena", email="Lena@Example.com", department="marketing")
+    existing = _member_without_password(username="lena", email="Lena@Example.com", department="marketing")
     client = Client()
     _sign_in(client, sso, "sub-lena", {**CLAIMS, "email": "lena@example.com", "email_verified": True,
                                        "preferred_username": "lena.s", "groups": ["collab-liaisons"]})  # fmt: skip
@@ -188,7 +195,7 @@ def test_a_forged_callback_is_refused(sso):
 def test_an_unverified_email_never_links_an_existing_account(sso, verified):
     """Whoever holds an address at the provider must not take over the Collab account with that address unless
     the provider vouches for it: refused with a clear message, and nothing written (no link, no new account)."""
-    UserFactory(username="lena", email="lena@example.com", department="marketing", first_name="Lena")
+    _member_without_password(username="lena", email="lena@example.com", department="marketing", first_name="Lena")
     before = _users()
     claims = {**CLAIMS, "email": "lena@example.com", "preferred_username": "lena.s"}
     if verified is not None:
@@ -207,7 +214,7 @@ def test_an_administrator_account_is_never_linked_by_email(sso, flags):
     response = _sign_in(Client(), sso, "sub-root", claims)
     assert response["Location"] == "/accounts/login/"
     shown = _messages(response)
-    assert any("never links administrator accounts by email" in m and "administrator" in m for m in shown), shown
+    assert any("never links such accounts" in m and "administrator" in m for m in shown), shown
     assert _users() == before
 
 
@@ -227,10 +234,12 @@ def test_an_administrator_links_an_admin_account_by_its_sso_subject(sso, client_
 
 @pytest.mark.parametrize("found_by", ["sub", "email"])
 def test_a_switched_off_account_is_refused_and_left_as_it_was(sso, found_by):
-    UserFactory(
+    gone = UserFactory(
         username="gone", email="gone@example.com", is_active=False, department="finance", first_name="Gus",
         sso_subject="sub-gone" if found_by == "sub" else None,
     )  # fmt: skip
+    gone.set_unusable_password()
+    gone.save()
     before = _users()
     client = Client()
     claims = {**CLAIMS, "email": "gone@example.com", "email_verified": True, "preferred_username": "gone"}
@@ -298,3 +307,85 @@ def test_logout_still_logs_out_when_discovery_answers_nonsense(settings, httpser
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert client.get("/snags/").status_code == 302  # logged out here all the same
+
+
+# --- hardening: who may be linked by email, sessions of people switched off, lockouts per identity -------------
+@pytest.mark.parametrize(
+    "account",
+    [
+        {"role": "admin"},
+        {"role": "liaison"},
+        {"role": "executive"},
+        {"role": "member", "is_staff": True},
+        {"role": "member", "is_superuser": True},
+        {"role": "member", "password": "has-a-password"},
+    ],
+)
+def test_email_linking_never_takes_over_an_account_with_more_access(sso, account):
+    """Only a member's account without a password of its own is linked by email; a role=admin person who is not
+    staff was taken over before."""
+    password = account.pop("password", None)
+    user = UserFactory(username="target", email="target@example.com", department="it", **account)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    before = _users()
+    claims = {**CLAIMS, "email": "target@example.com", "email_verified": True, "preferred_username": "target"}
+    response = _sign_in(client := Client(), sso, "sub-attacker", claims)
+    assert response["Location"] == "/accounts/login/"
+    assert any("never links such accounts" in m for m in _messages(response))
+    assert _users() == before and not User.objects.filter(sso_subject="sub-attacker").exists()
+    assert client.get("/snags/").status_code == 302  # not signed in as anyone
+
+
+@pytest.mark.parametrize("verified", ["TRUE ", "true", 1, "1", ["true"]])
+def test_email_verified_must_be_the_json_value_true(sso, verified):
+    _member_without_password(username="mia", email="mia@example.com", department="marketing")
+    before = _users()
+    claims = {**CLAIMS, "email": "mia@example.com", "email_verified": verified, "preferred_username": "mia"}
+    response = _sign_in(Client(), sso, "sub-mia", claims)
+    assert any("has not confirmed that your email address is yours" in m for m in _messages(response))
+    assert _users() == before
+
+
+def test_an_sso_session_ends_when_the_person_is_switched_off(sso):
+    client = Client()
+    assert _sign_in(client, sso, "sub-nina", CLAIMS)["Location"] == "/snags/"
+    assert client.get("/snags/").status_code == 200
+    User.objects.filter(sso_subject="sub-nina").update(is_active=False)
+    for path in ("/snags/", "/snags/export.csv", "/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), path
+
+
+def test_failed_sign_ins_lock_out_that_identity_only(sso, settings):
+    """Five refusals for one person behind a shared address: that person is locked out, the next person signs in."""
+    settings.AXES_FAILURE_LIMIT = 3
+    _member_without_password(username="ivy", email="ivy@example.com", department="marketing")
+    bad = {**CLAIMS, "email": "ivy@example.com", "email_verified": False, "preferred_username": "ivy"}
+    for _ in range(2):
+        assert _sign_in(Client(), sso, "sub-ivy", bad)["Location"] == "/accounts/login/"
+    assert _sign_in(Client(), sso, "sub-ivy", bad).status_code == 429  # the third: locked out (axes' page)
+    ivy = Client()
+    locked = _sign_in(ivy, sso, "sub-ivy", {**bad, "email_verified": True})  # right details now, still locked
+    assert locked.status_code == 429 or any("Too many failed sign-ins" in m for m in _messages(locked))
+    assert not User.objects.filter(sso_subject="sub-ivy").exists() and ivy.get("/snags/").status_code == 302
+    # someone else behind the same address is not touched by it
+    other = Client()
+    assert _sign_in(other, sso, "sub-nina", CLAIMS)["Location"] == "/snags/"
+    assert other.get("/snags/").status_code == 200
+
+
+def test_forged_callbacks_lock_the_client_address_the_trusted_proxy_names(sso, settings):
+    """A failure before the provider named anyone counts against the client address; behind a trusted proxy that
+    is the address it forwards, so one client's forged callbacks do not lock out everyone behind the proxy."""
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    forger = Client(HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for _ in range(3):
+        forger.get("/accounts/sso/start/")
+        forger.get("/accounts/sso/callback/?code=stolen&state=not-mine")
+    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert _sign_in(colleague, sso, "sub-nina", CLAIMS)["Location"] == "/snags/"

@@ -44,7 +44,7 @@ class LiaisonAssignment(RendersMarkdown, models.Model):
         related_name="mentees",
         help_text="An executive who mentors the liaison.",
     )
-    focus_areas = MarkdownField(blank=True, help_text="What the liaison concentrates on (Markdown).")
+    focus_areas = MarkdownField(blank=True, max_length=5_000, help_text="What the liaison concentrates on (Markdown).")
     focus_areas_html = MarkdownHTMLField(source="focus_areas")
     projects = models.ManyToManyField("projects.Project", blank=True, related_name="liaison_assignments")
     start_date = models.DateField()
@@ -226,9 +226,9 @@ class Meeting(RendersMarkdown, models.Model):
     location = models.CharField(max_length=300, blank=True, help_text="A room or a video link.")
     organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_organised")
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="meetings_attended")
-    notes = MarkdownField(blank=True, help_text="Markdown.")
+    notes = MarkdownField(blank=True, max_length=50_000, help_text="Markdown.")
     notes_html = MarkdownHTMLField(source="notes")
-    decisions = MarkdownField(blank=True, help_text="Markdown.")
+    decisions = MarkdownField(blank=True, max_length=20_000, help_text="Markdown.")
     decisions_html = MarkdownHTMLField(source="decisions")
     status = models.CharField(max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     version = models.PositiveIntegerField(default=1)

@@ -137,7 +137,7 @@ class TeamInput(RendersMarkdown, models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="inputs")
     team = models.CharField(max_length=16, choices=Team.choices)
     deadline = models.DateTimeField()
-    text = MarkdownField(blank=True, help_text="Markdown.")
+    text = MarkdownField(blank=True, max_length=20_000, help_text="Markdown.")
     text_html = MarkdownHTMLField(source="text")
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(

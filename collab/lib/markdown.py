@@ -42,6 +42,7 @@ ALLOWED_TAGS = {
     "ol",
     "p",
     "pre",
+    "s",  # markdown-it writes ~~strikethrough~~ as <s>
     "strong",
     "sub",
     "sup",

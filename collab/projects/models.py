@@ -215,7 +215,7 @@ class RequirementsVersion(RendersMarkdown, models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="requirement_versions")
     number = models.PositiveIntegerField()
-    text = MarkdownField(help_text="Markdown.")
+    text = MarkdownField(max_length=100_000, help_text="Markdown.")
     text_html = MarkdownHTMLField(source="text")
     change_note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

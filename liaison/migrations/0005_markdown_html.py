@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             model_name="liaisonassignment",
             name="focus_areas",
             field=collab.lib.markdown.MarkdownField(
-                blank=True, help_text="What the liaison concentrates on (Markdown)."
+                max_length=5000, blank=True, help_text="What the liaison concentrates on (Markdown)."
             ),
         ),
         migrations.AlterField(
@@ -51,12 +51,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="meeting",
             name="decisions",
-            field=collab.lib.markdown.MarkdownField(blank=True, help_text="Markdown."),
+            field=collab.lib.markdown.MarkdownField(max_length=20000, blank=True, help_text="Markdown."),
         ),
         migrations.AlterField(
             model_name="meeting",
             name="notes",
-            field=collab.lib.markdown.MarkdownField(blank=True, help_text="Markdown."),
+            field=collab.lib.markdown.MarkdownField(max_length=50000, blank=True, help_text="Markdown."),
         ),
         migrations.AlterField(
             model_name="mentorcheckin",

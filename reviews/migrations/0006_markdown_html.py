@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="teaminput",
             name="text",
-            field=collab.lib.markdown.MarkdownField(blank=True, help_text="Markdown."),
+            field=collab.lib.markdown.MarkdownField(max_length=20000, blank=True, help_text="Markdown."),
         ),
         # the rows written before: their stored HTML, rendered from their Markdown
         collab.lib.markdown.fill_html_operation("reviews", "TeamInput", "AgendaItem"),

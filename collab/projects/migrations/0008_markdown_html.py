@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="requirementsversion",
             name="text",
-            field=collab.lib.markdown.MarkdownField(help_text="Markdown."),
+            field=collab.lib.markdown.MarkdownField(max_length=100000, help_text="Markdown."),
         ),
         migrations.AlterField(
             model_name="tool",

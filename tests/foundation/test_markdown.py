@@ -81,7 +81,7 @@ def test_a_model_with_stored_html_must_extend_save_for_update_fields():
 
     with pytest.raises(ImproperlyConfigured, match="RendersMarkdown"):
 
-        class Careless(models.Model):
+        class Careless(models.Model):  # noqa: DJ008 - never made: its definition is refused
             text = MarkdownField()
             text_html = MarkdownHTMLField(source="text")
 

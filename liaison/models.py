@@ -44,7 +44,7 @@ class LiaisonAssignment(RendersMarkdown, models.Model):
         related_name="mentees",
         help_text="An executive who mentors the liaison.",
     )
-    focus_areas = MarkdownField(blank=True, max_length=5_000, help_text="What the liaison concentrates on (Markdown).")
+    focus_areas = MarkdownField(blank=True, help_text="What the liaison concentrates on (Markdown).")
     focus_areas_html = MarkdownHTMLField(source="focus_areas")
     projects = models.ManyToManyField("projects.Project", blank=True, related_name="liaison_assignments")
     start_date = models.DateField()

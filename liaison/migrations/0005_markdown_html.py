@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             model_name="liaisonassignment",
             name="focus_areas",
             field=collab.lib.markdown.MarkdownField(
-                max_length=5000, blank=True, help_text="What the liaison concentrates on (Markdown)."
+                blank=True, help_text="What the liaison concentrates on (Markdown)."
             ),
         ),
         migrations.AlterField(

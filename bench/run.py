@@ -117,6 +117,49 @@ def _wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> d
     return json.loads(line)
 
 
+def markdown_row(sizes: tuple[int, ...] = (10_000, 100_000)) -> dict[str, Any]:
+    """The worst of a set of pathological Markdown inputs (and the search snippet over it) at each size, as
+    milliseconds per KB: flat between the sizes when rendering is linear. ``python bench/run.py --markdown``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from collab.lib import search
+    from collab.lib.markdown import render_markdown
+
+    inputs = {
+        "brackets": lambda n: "[" * n,
+        "emphasis": lambda n: "*" * (n // 2) + "a" + "_" * (n // 2),
+        "backticks": lambda n: "`a``" * (n // 4),
+        "links": lambda n: "[a](" * (n // 4),
+        "lists": lambda n: "".join("  " * i + "- a\n" for i in range(300)) + "- a\n" * (n // 4),
+        "quotes": lambda n: ">" * n,
+        "raw html": lambda n: "<a " * (n // 3),
+    }
+    query = search.Query.parse("printer")
+    row: dict[str, Any] = {}
+    for n in sizes:
+        worst = ("", 0.0)
+        for name, make in inputs.items():
+            text = make(n)
+            started = time.perf_counter()
+            render_markdown(text)
+            search.snippet(query, text)
+            per_kb = (time.perf_counter() - started) * 1000 / (len(text) / 1024)
+            worst = max(worst, (name, per_kb), key=lambda w: w[1])
+        row[f"{n // 1000}k"] = {"worst": worst[0], "ms_per_kb": round(worst[1], 2)}
+    first, last = row[f"{sizes[0] // 1000}k"]["ms_per_kb"], row[f"{sizes[-1] // 1000}k"]["ms_per_kb"]
+    row["ratio"] = round(last / first, 2) if first else None
+    print(
+        "markdown (worst pathological input, render + snippet): "
+        + "  ".join(f"{k} {v['ms_per_kb']} ms/KB ({v['worst']})" for k, v in row.items() if k != "ratio")
+        + f"  ratio {row['ratio']}"
+    )
+    return row
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--snags", type=int, default=100_000)
@@ -129,7 +172,11 @@ def main() -> int:
     )
     parser.add_argument("--editors-seconds", type=int, default=30)
     parser.add_argument("--only-editors", action="store_true", help="run only the concurrent editors")
+    parser.add_argument("--markdown", action="store_true", help="only the pathological Markdown row")
     args = parser.parse_args()
+    if args.markdown:
+        markdown_row()
+        return 0
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
@@ -231,6 +278,7 @@ def main() -> int:
                 "seed_seconds": timings,
                 "counts": probe_big.get("counts", {}),
                 "concurrent_editors": editors,
+                "markdown": markdown_row(),
             },
             indent=2,
             default=str,

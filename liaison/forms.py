@@ -26,7 +26,7 @@ class AssignmentForm(forms.Form):
     person = forms.ModelChoiceField(queryset=_people(), help_text="The liaison; their department is their home.")
     served_department = forms.ChoiceField(label="Serves", choices=Department.choices)
     mentor = forms.ModelChoiceField(queryset=_people(), required=False, help_text="An executive.")
-    focus_areas = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    focus_areas = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000)
     projects = forms.ModelMultipleChoiceField(queryset=Project.objects.all(), required=False)
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE, required=False, help_text="Leave empty for an open-ended assignment.")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from collab.accounts.models import Department
+from collab.lib.markdown import MarkdownField, MarkdownHTMLField, RendersMarkdown
 
 # --- assignments ---------------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ class AssignmentQuerySet(models.QuerySet["LiaisonAssignment"]):
         return self.active().filter(start_date__lte=today).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
 
 
-class LiaisonAssignment(models.Model):
+class LiaisonAssignment(RendersMarkdown, models.Model):
     """A person seconded from their home department to serve another one."""
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="liaison_assignments")
@@ -43,7 +44,8 @@ class LiaisonAssignment(models.Model):
         related_name="mentees",
         help_text="An executive who mentors the liaison.",
     )
-    focus_areas = models.TextField(blank=True, help_text="What the liaison concentrates on (Markdown).")
+    focus_areas = MarkdownField(blank=True, help_text="What the liaison concentrates on (Markdown).")
+    focus_areas_html = MarkdownHTMLField(source="focus_areas")
     projects = models.ManyToManyField("projects.Project", blank=True, related_name="liaison_assignments")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Leave empty for an open-ended assignment.")
@@ -112,13 +114,14 @@ class Readiness(models.TextChoices):
     READY = "ready", "Ready"
 
 
-class MentorCheckIn(models.Model):
+class MentorCheckIn(RendersMarkdown, models.Model):
     """A mentor's dated note on the mentee's growth and readiness for the role."""
 
     assignment = models.ForeignKey(LiaisonAssignment, on_delete=models.CASCADE, related_name="checkins")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkins_given")
     date = models.DateField()
-    notes = models.TextField(help_text="Markdown.")
+    notes = MarkdownField(help_text="Markdown.")
+    notes_html = MarkdownHTMLField(source="notes")
     readiness = models.CharField(max_length=16, choices=Readiness.choices, default=Readiness.GROWING)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -129,13 +132,14 @@ class MentorCheckIn(models.Model):
         return f"Check-in {self.date} on {self.assignment}"
 
 
-class LogEntry(models.Model):
+class LogEntry(RendersMarkdown, models.Model):
     """A liaison's note on one of the other side's meetings they joined."""
 
     liaison = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison_log")
     date = models.DateField()
     meeting = models.CharField(max_length=200, help_text="Which meeting of the other side you joined.")
-    learned = models.TextField(help_text="What you learned (Markdown).")
+    learned = MarkdownField(help_text="What you learned (Markdown).")
+    learned_html = MarkdownHTMLField(source="learned")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -215,15 +219,17 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         return self.filter(status=MeetingStatus.HELD)
 
 
-class Meeting(models.Model):
+class Meeting(RendersMarkdown, models.Model):
     series = models.ForeignKey(MeetingSeries, on_delete=models.PROTECT, related_name="meetings")
     start = models.DateTimeField(help_text="Stored in UTC; entered in the organiser's time zone.")
     length_minutes = models.PositiveSmallIntegerField(default=30)
     location = models.CharField(max_length=300, blank=True, help_text="A room or a video link.")
     organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_organised")
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="meetings_attended")
-    notes = models.TextField(blank=True, help_text="Markdown.")
-    decisions = models.TextField(blank=True, help_text="Markdown.")
+    notes = MarkdownField(blank=True, max_length=50_000, help_text="Markdown.")
+    notes_html = MarkdownHTMLField(source="notes")
+    decisions = MarkdownField(blank=True, max_length=20_000, help_text="Markdown.")
+    decisions_html = MarkdownHTMLField(source="decisions")
     status = models.CharField(max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

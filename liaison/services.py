@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from collab.accounts import permissions as perm
 from collab.lib import hooks
+from collab.lib.markdown import with_html
 from liaison.models import (
     ActionItem,
     AgendaChange,
@@ -106,9 +107,7 @@ def assignment_update(*, assignment: LiaisonAssignment, by: Any, version: int, *
     try:
         with transaction.atomic():
             changed = LiaisonAssignment.objects.filter(pk=assignment.pk, version=version).update(
-                **values,
-                version=F("version") + 1,
-                updated_at=timezone.now(),
+                **with_html(LiaisonAssignment, dict(**values, version=F("version") + 1, updated_at=timezone.now())),
             )
             if not changed:
                 raise ConflictError(
@@ -294,7 +293,9 @@ def meeting_notes_save(*, meeting: Meeting, by: Any, version: int, notes: str, d
         raise PermissionDenied("Only attendees edit the notes.")
     with transaction.atomic():
         changed = Meeting.objects.filter(pk=meeting.pk, version=version).update(
-            notes=notes, decisions=decisions, version=F("version") + 1, updated_at=timezone.now()
+            **with_html(
+                Meeting, dict(notes=notes, decisions=decisions, version=F("version") + 1, updated_at=timezone.now())
+            ),
         )
         if not changed:
             raise ConflictError(

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import Department
+from collab.lib.markdown import MarkdownField, MarkdownHTMLField, RendersMarkdown
 
 CODE_PREFIX = "SNAG-"
 CODE_OFFSET = 1000
@@ -120,10 +121,11 @@ class SnagQuerySet(models.QuerySet["Snag"]):
         return self.filter(shared | Q(raised_by=user) | Q(owner=user))
 
 
-class Snag(models.Model):
+class Snag(RendersMarkdown, models.Model):
     code = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
-    details = models.TextField(blank=True, max_length=10_000, help_text="Markdown.")
+    details = MarkdownField(blank=True, help_text="Markdown.")
+    details_html = MarkdownHTMLField(source="details")
     impact = models.CharField(max_length=8, choices=Impact.choices, default=Impact.MEDIUM)
     status = models.CharField(max_length=10, choices=SnagStatus.choices, default=SnagStatus.NEW)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="snags_raised")
@@ -241,12 +243,13 @@ class SnagEvent(models.Model):
         return f"{self.snag_id} {self.kind} {self.at:%Y-%m-%d}"
 
 
-class Comment(models.Model):
+class Comment(RendersMarkdown, models.Model):
     """The dialogue on a snag. An answer is a comment marked as such."""
 
     snag = models.ForeignKey(Snag, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="snag_comments")
-    body = models.TextField(max_length=10_000, help_text="Markdown.")
+    body = MarkdownField(help_text="Markdown.")
+    body_html = MarkdownHTMLField(source="body")
     is_answer = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)

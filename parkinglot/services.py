@@ -17,6 +17,7 @@ from django.utils import timezone
 from collab.accounts import permissions as perm
 from collab.accounts.models import Department, Role, User
 from collab.lib import hooks
+from collab.lib.markdown import with_html
 from collab.lib.urls import absolute_url
 from collab.notifications.services import notify
 from collab.notifications.webhooks import emit_each_on_commit, emit_on_commit
@@ -336,7 +337,9 @@ def comment_edit(*, comment: Comment, by: Any, body: str, now: datetime | None =
     if len(body) > 10_000:
         raise ValidationError("A comment is at most 10,000 characters.")
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(body=body, edited_at=now or timezone.now())
+        Comment.objects.filter(pk=comment.pk).update(
+            **with_html(Comment, {"body": body, "edited_at": now or timezone.now()})
+        )
         snag = comment.snag
         Snag.objects.filter(pk=snag.pk).update(search_document=_document(snag))
     comment.refresh_from_db()

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from collab.lib.markdown import MarkdownField, MarkdownHTMLField, RendersMarkdown
+
 
 class ReviewStatus(models.TextChoices):
     PLANNING = "planning", "Planning"
@@ -129,13 +131,14 @@ class ReviewTransition(models.Model):
         return f"{self.review}: {self.from_status} → {self.to_status}"
 
 
-class TeamInput(models.Model):
+class TeamInput(RendersMarkdown, models.Model):
     """A presenting team's input section, due by a deadline."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="inputs")
     team = models.CharField(max_length=16, choices=Team.choices)
     deadline = models.DateTimeField()
-    text = models.TextField(blank=True, help_text="Markdown.")
+    text = MarkdownField(blank=True, max_length=20_000, help_text="Markdown.")
+    text_html = MarkdownHTMLField(source="text")
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -152,7 +155,7 @@ class TeamInput(models.Model):
         return f"{self.review} · {self.get_team_display()} input"
 
 
-class AgendaItem(models.Model):
+class AgendaItem(RendersMarkdown, models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=ItemKind.choices, default=ItemKind.UPDATE)
@@ -161,7 +164,8 @@ class AgendaItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="qbr_items"
     )
     time_box_minutes = models.PositiveSmallIntegerField(default=10)
-    notes = models.TextField(blank=True, help_text="Markdown.")
+    notes = MarkdownField(blank=True, help_text="Markdown.")
+    notes_html = MarkdownHTMLField(source="notes")
     position = models.PositiveIntegerField(default=0)
     projects = models.ManyToManyField("projects.Project", blank=True, related_name="qbr_items")
     milestones = models.ManyToManyField("projects.Milestone", blank=True, related_name="qbr_items")

@@ -11,6 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from collab.accounts import permissions as perm
+from collab.lib.markdown import with_html
 from collab.lib.urls import absolute_url
 from collab.notifications.webhooks import emit_on_commit
 from reviews import facts
@@ -174,7 +175,7 @@ def item_update(*, item: AgendaItem, by: Any, version: int, **fields: Any) -> Ag
     values = {f: fields[f] for f in EDITABLE if f in fields}
     with transaction.atomic():
         changed = AgendaItem.objects.filter(pk=item.pk, version=version).update(
-            **values, version=F("version") + 1, updated_at=timezone.now()
+            **with_html(AgendaItem, dict(**values, version=F("version") + 1, updated_at=timezone.now())),
         )
         if not changed:
             raise ConflictError(
@@ -227,7 +228,7 @@ def input_submit(*, team_input: TeamInput, by: Any, text: str, version: int, now
         raise ValidationError({"text": "Write the team's input before submitting."})
     now = now or timezone.now()
     changed = TeamInput.objects.filter(pk=team_input.pk, version=version).update(
-        text=text, submitted_at=now, submitted_by=by, version=F("version") + 1
+        **with_html(TeamInput, dict(text=text, submitted_at=now, submitted_by=by, version=F("version") + 1)),
     )
     if not changed:
         raise ConflictError(

@@ -459,7 +459,10 @@ def _fallback(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> list[
 
 
 # --- snippets -----------------------------------------------------------------------------------------------
-_MARKDOWN = re.compile(r"[*_`#>|~]+|!?\[([^\]]*)\]\([^)]*\)")
+# a link's text may not hold a bracket, nor its address a parenthesis: each try then stops at the next bracket or
+# parenthesis, so a run of ``[`` or of ``[a](`` costs linear time, not quadratic (``[^\]]*`` scanned to the end
+# of the text from every ``[``)
+_MARKDOWN = re.compile(r"[*_`#>|~]+|!?\[([^\[\]]*)\]\([^()]*\)")
 
 
 def _stem(word: str) -> str:

@@ -29,7 +29,9 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 
 class ProjectForm(forms.Form):
     name = forms.CharField(max_length=200)
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown works.")
+    summary = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown works."
+    )
     goal = forms.ModelChoiceField(queryset=Goal.objects.order_by("title"), required=False, label="Shared goal")
     marketing_sponsor = PersonChoiceField(
         queryset=_people(),
@@ -75,6 +77,7 @@ class ProjectForm(forms.Form):
 class ProjectCreateForm(ProjectForm):
     requirements = forms.CharField(
         required=False,
+        max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="The first version of the requirements (Markdown). You can add it later.",
     )
@@ -187,7 +190,9 @@ class RescheduleForm(forms.Form):
 
 class GoalForm(forms.Form):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown.")
+    description = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown."
+    )
     marketing_owner = PersonChoiceField(queryset=_people(), label="Owner in marketing")
     it_owner = PersonChoiceField(queryset=_people(), label="Owner in IT")
     target_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -13,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collab.accounts.models import Department
+from collab.lib.markdown import MarkdownField, MarkdownHTMLField, RendersMarkdown
 
 
-class Goal(models.Model):
+class Goal(RendersMarkdown, models.Model):
     """A common goal both teams work towards; its progress is computed from its milestones."""
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = MarkdownField(blank=True, help_text="Markdown.")
+    description_html = MarkdownHTMLField(source="description")
     marketing_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals_owned_marketing"
     )
@@ -70,11 +72,12 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return self.filter(rank__isnull=False).order_by("rank")
 
 
-class Project(models.Model):
+class Project(RendersMarkdown, models.Model):
     """A joint project. It cannot exist without a marketing sponsor and an IT sponsor."""
 
     name = models.CharField(max_length=200)
-    summary = models.TextField(blank=True, help_text="Markdown.")
+    summary = MarkdownField(blank=True, help_text="Markdown.")
+    summary_html = MarkdownHTMLField(source="summary")
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="projects")
     marketing_sponsor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sponsored_marketing"
@@ -207,12 +210,13 @@ class ProjectTransition(models.Model):
         return f"{self.project}: {self.from_status} → {self.to_status}"
 
 
-class RequirementsVersion(models.Model):
+class RequirementsVersion(RendersMarkdown, models.Model):
     """One version of a project's requirements document; heads sign off a version, not the project."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="requirement_versions")
     number = models.PositiveIntegerField()
-    text = models.TextField(help_text="Markdown.")
+    text = MarkdownField(max_length=100_000, help_text="Markdown.")
+    text_html = MarkdownHTMLField(source="text")
     change_note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import Department, User
+from collab.lib.markdown import with_html
 from collab.lib.urls import absolute_url
 from collab.notifications import services as notifications
 from collab.notifications.webhooks import emit_on_commit
@@ -217,15 +218,20 @@ def project_update(
     candidate.full_clean(exclude=["rank", "version"], validate_unique=False)
     with transaction.atomic():
         changed = Project.objects.filter(pk=project.pk, version=version).update(
-            name=name,
-            summary=summary,
-            goal=goal,
-            marketing_sponsor=marketing_sponsor,
-            it_sponsor=it_sponsor,
-            health=health,
-            health_note=health_note,
-            version=F("version") + 1,
-            updated_at=timezone.now(),
+            **with_html(
+                Project,
+                dict(
+                    name=name,
+                    summary=summary,
+                    goal=goal,
+                    marketing_sponsor=marketing_sponsor,
+                    it_sponsor=it_sponsor,
+                    health=health,
+                    health_note=health_note,
+                    version=F("version") + 1,
+                    updated_at=timezone.now(),
+                ),
+            ),
         )
         if not changed:
             raise ConflictError("Someone else saved this project first; reload it to see their changes.")

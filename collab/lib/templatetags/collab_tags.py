@@ -4,17 +4,10 @@ import json
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString
 
-from collab.lib.markdown import render_markdown
-
+# No Markdown filter: user Markdown is rendered once, when it is saved, into a ``*_html`` field beside it
+# (``collab.lib.markdown``); templates show that field and never render Markdown on a page view.
 register = template.Library()
-
-
-@register.filter(name="markdown")
-def markdown_filter(text: str | None) -> SafeString:
-    """Render user Markdown, sanitised: ``{{ snag.details|markdown }}``."""
-    return render_markdown(text)
 
 
 @register.filter(name="to_json")

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collab.accounts.models import Department
+from collab.lib.markdown import MarkdownField, MarkdownHTMLField, RendersMarkdown
 
 
 class ToolCategory(models.TextChoices):
@@ -75,7 +76,7 @@ class ToolQuerySet(models.QuerySet["Tool"]):
         return self.annotate(integrated=models.Exists(linked))
 
 
-class Tool(models.Model):
+class Tool(RendersMarkdown, models.Model):
     name = models.CharField(max_length=120)
     vendor = models.CharField(max_length=120, blank=True)
     category = models.CharField(max_length=24, choices=ToolCategory.choices, default=ToolCategory.OTHER)
@@ -97,7 +98,8 @@ class Tool(models.Model):
     usage_rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="How much it is used, 1–5.")
     success_rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="How well it works, 1–5.")
     rating_note = models.TextField(blank=True, max_length=2_000)
-    notes = models.TextField(blank=True, max_length=10_000, help_text="Markdown.")
+    notes = MarkdownField(blank=True, help_text="Markdown.")
+    notes_html = MarkdownHTMLField(source="notes")
     # the retirement plan (status "to retire")
     retire_by = models.DateField(null=True, blank=True, help_text="The target date to switch it off.")
     replacement = models.ForeignKey(
@@ -325,11 +327,12 @@ class ToolRequestQuerySet(models.QuerySet["ToolRequest"]):
         return self.open().filter(answer_by__lte=now)
 
 
-class ToolRequest(models.Model):
+class ToolRequest(RendersMarkdown, models.Model):
     """Someone asks for a new tool; IT answers by ``answer_by`` with an evaluation and a decision with a reason."""
 
     title = models.CharField(max_length=200, help_text="The tool, or what it should do, in a few words.")
-    need = models.TextField(max_length=10_000, help_text="What you need it for. Markdown.")
+    need = MarkdownField(help_text="What you need it for. Markdown.")
+    need_html = MarkdownHTMLField(source="need")
     category = models.CharField(max_length=24, choices=ToolCategory.choices, default=ToolCategory.OTHER)
     users_count = models.PositiveIntegerField(default=1, help_text="How many people would use it.")
     budget = models.DecimalField(max_digits=12, decimal_places=2, default=0, help_text="Per year, in euros.")
@@ -347,7 +350,8 @@ class ToolRequest(models.Model):
     overlaps = models.ManyToManyField(Tool, blank=True, related_name="requests_overlapping")
     # the decision
     decision = models.CharField(max_length=12, choices=RequestDecision.choices, blank=True)
-    reason = models.TextField(blank=True, max_length=5_000)
+    reason = MarkdownField(blank=True, max_length=5_000)
+    reason_html = MarkdownHTMLField(source="reason")
     existing_tool = models.ForeignKey(
         Tool, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests_answered_with"
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import Department, User
+from collab.lib.markdown import with_html
 from collab.lib.time import add_working_days
 from collab.notifications.services import notify
 from collab.projects import services as project_services
@@ -194,7 +195,7 @@ def tool_update(*, tool: Tool, by: Any, version: int, now: datetime | None = Non
         try:
             with transaction.atomic():
                 updated = Tool.objects.filter(pk=tool.pk, version=version).update(
-                    **values, version=F("version") + 1, updated_at=now
+                    **with_html(Tool, dict(**values, version=F("version") + 1, updated_at=now)),
                 )
         except IntegrityError as exc:
             raise ValidationError({"name": "Another tool of the register has this name."}) from exc
@@ -402,15 +403,20 @@ def request_decide(
         raise ValidationError(errors)
     with transaction.atomic():
         updated = ToolRequest.objects.filter(pk=request.pk, version=version, decision="").update(
-            decision=decision,
-            reason=reason,
-            security_review=(security_review or "").strip(),
-            cost_review=(cost_review or "").strip(),
-            existing_tool=existing_tool,
-            decided_by=by,
-            decided_at=now,
-            version=F("version") + 1,
-            updated_at=now,
+            **with_html(
+                ToolRequest,
+                dict(
+                    decision=decision,
+                    reason=reason,
+                    security_review=(security_review or "").strip(),
+                    cost_review=(cost_review or "").strip(),
+                    existing_tool=existing_tool,
+                    decided_by=by,
+                    decided_at=now,
+                    version=F("version") + 1,
+                    updated_at=now,
+                ),
+            ),
         )
         if not updated:
             raise ConflictError(

@@ -21,6 +21,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from collab.accounts.models import Department, Role, User
+from collab.lib.markdown import html_fields, render_markdown
 from collab.notifications.models import Notification
 from collab.projects import models as pm
 from liaison import models as lm
@@ -42,8 +43,10 @@ def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
 
 
 def _copy(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write rows fast: COPY on Postgres, bulk_create in batches elsewhere."""
+    """Write rows fast: COPY on Postgres, bulk_create in batches elsewhere. COPY skips ``save()``, so the stored
+    HTML of each Markdown source among ``fields`` is rendered here (once per distinct text)."""
     if connection.vendor == "postgresql":
+        fields, rows = _with_html(model, fields, rows)
         columns = [str(_field(model, f).column) for f in fields]
         table = model._meta.db_table
         n = 0
@@ -67,6 +70,22 @@ def _copy(model: type[models.Model], fields: Sequence[str], rows: Iterable[Seque
         model.objects.bulk_create(batch)  # type: ignore[attr-defined]
         n += len(batch)
     return n
+
+
+def _with_html(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> tuple[list[str], Iterable[Sequence[Any]]]:
+    pairs = [(fields.index(source), html) for source, html in html_fields(model).items() if source in fields]
+    if not pairs:
+        return list(fields), rows
+    rendered: dict[str, str] = {}
+
+    def html_of(text: str) -> str:
+        if text not in rendered:
+            rendered[text] = render_markdown(text)
+        return rendered[text]
+
+    return [*fields, *(html for _, html in pairs)], ((*row, *(html_of(row[i]) for i, _ in pairs)) for row in rows)
 
 
 def _next_id(model: type[models.Model]) -> int:

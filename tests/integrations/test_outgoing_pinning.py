@@ -20,7 +20,6 @@ from pytest_httpserver import HTTPServer
 
 from collab.lib import http
 from collab.notifications import webhooks
-from collab.notifications.models import WebhookDelivery
 from tests.integrations.conftest import FAKE_DNS
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from reviews.models import (
     ActionItem,
@@ -105,6 +106,11 @@ class PulseAnswerAdmin(admin.ModelAdmin):
     list_display = ("pulse", "question", "department", "score")
     list_filter = ("pulse", "department", "question")
     readonly_fields = ("pulse", "question", "department", "score", "text")
+    ordering = ("pulse", "question", "department", "score", "pk")  # never the order they came in
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        # an open pulse's answers are shown to nobody, admins included: watching them arrive undoes the anonymity
+        return super().get_queryset(request).filter(pulse__closes_at__lte=timezone.now())
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False

@@ -6,13 +6,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from collab.lib import pdf as pdfs
 from collab.lib.urls import absolute_url
 from reviews import facts, selectors
 from reviews.models import Review
 
-
-class PdfUnavailable(Exception):
-    """WeasyPrint or its system libraries (Pango) are not installed here."""
+PdfUnavailable = pdfs.PdfUnavailable
 
 
 def context(review: Review, user: Any) -> dict[str, Any]:
@@ -37,13 +36,10 @@ def markdown(review: Review, user: Any) -> str:
     return render_to_string("reviews/export.md", context(review, user))
 
 
-def pdf(review: Review, user: Any, *, base_url: str) -> bytes:
-    try:
-        from weasyprint import HTML  # imported on demand: optional system libraries
-    except (ImportError, OSError) as exc:
-        raise PdfUnavailable(f"PDF export needs WeasyPrint and Pango: {exc}") from exc
+def pdf(review: Review, user: Any) -> bytes:
+    """The print page as a PDF; its stylesheet is read from disk, and nothing else is fetched (``collab.lib.pdf``)."""
     html = render_to_string("reviews/print.html", {**context(review, user), "for_pdf": True})
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return pdfs.html_to_pdf(html)
 
 
 def ics(review: Review, user: Any) -> bytes:

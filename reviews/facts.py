@@ -273,6 +273,8 @@ def _pulse(review: Review, start: date, end: date) -> dict[str, Any] | None:
     if found is None:
         return {"empty": "No pulse was run for this quarter."}
     data = pulse.results(found)
+    if data["open"]:
+        return {"empty": f"The pulse is open until {data['results_at']:%d %b %Y}; its results appear when it closes."}
     if not data["departments"]:
         return {
             "figures": [

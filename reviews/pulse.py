@@ -8,6 +8,7 @@ when at least ``THRESHOLD`` of its people answered.
 from __future__ import annotations
 
 import json
+import random
 from collections import defaultdict
 from datetime import datetime, timedelta
 from statistics import mean
@@ -137,9 +138,30 @@ def has_answered(pulse: Pulse, user: Any) -> bool:
     return PulseInvitation.objects.filter(pulse=pulse, user=user, answered=True).exists()
 
 
-def results(pulse: Pulse) -> dict[str, Any]:
-    """Per question and department: the mean score and count, for departments with ≥ THRESHOLD respondents;
-    the IT − marketing gap; the response rate; free text without names."""
+def results_shown(pulse: Pulse, now: datetime | None = None) -> bool:
+    """Results exist for nobody while a pulse is open (or not yet open): a figure that moves with each answer
+    gives that answer away by differencing (6 × new mean − 5 × old mean, the one new line of free text)."""
+    return (now or timezone.now()) >= pulse.closes_at
+
+
+def results(pulse: Pulse, now: datetime | None = None) -> dict[str, Any]:
+    """Once the pulse has closed: per question and department, the mean score, for departments with
+    ≥ THRESHOLD respondents; the IT − marketing gap; the response rate; free text without names, in an order
+    that is not the order of submission. While it is open: nothing that changes with an answer (``open``)."""
+    if not results_shown(pulse, now):
+        return {
+            "quarter": pulse.review.label,
+            "open": True,
+            "results_at": pulse.closes_at,
+            "respondents": None,
+            "invited": pulse.invited_count,
+            "response_rate": None,
+            "departments": [],
+            "hidden_departments": [],
+            "questions": [],
+            "texts": [],
+            "threshold": THRESHOLD,
+        }
     respondents = dict(
         PulseInvitation.objects.filter(pulse=pulse, answered=True)
         .values("department")
@@ -149,8 +171,8 @@ def results(pulse: Pulse) -> dict[str, Any]:
     shown = sorted(d for d, n in respondents.items() if n >= THRESHOLD)
     scores: dict[tuple[int, str], list[int]] = defaultdict(list)
     texts: list[str] = []
-    for qid, dept, score, text in PulseAnswer.objects.filter(pulse=pulse).values_list(
-        "question_id", "department", "score", "text"
+    for qid, dept, score, text in (
+        PulseAnswer.objects.filter(pulse=pulse).order_by("pk").values_list("question_id", "department", "score", "text")
     ):
         if score is not None and dept in shown:
             scores[(qid, dept)].append(score)
@@ -166,24 +188,32 @@ def results(pulse: Pulse) -> dict[str, Any]:
         if Department.IT in by_dept and Department.MARKETING in by_dept:
             gap = round(by_dept[Department.IT] - by_dept[Department.MARKETING], 2)
         questions.append({"id": q.pk, "text": q.text, "by_department": by_dept, "gap": gap})
+    texts.sort()  # forget the order they came in, then a fixed shuffle per pulse (the page reads the same on reload)
+    random.Random(f"pulse-{pulse.pk}").shuffle(texts)  # noqa: S311 - an order, not a secret
     return {
         "quarter": pulse.review.label,
+        "open": False,
+        "results_at": pulse.closes_at,
         "respondents": total,
         "invited": pulse.invited_count,
         "response_rate": round(100 * total / pulse.invited_count) if pulse.invited_count else 0,
         "departments": shown,
         "hidden_departments": sorted(d for d, n in respondents.items() if n < THRESHOLD),
         "questions": questions,
-        "texts": sorted(texts) if total >= THRESHOLD else [],
+        "texts": texts if total >= THRESHOLD else [],
         "threshold": THRESHOLD,
     }
 
 
-def trend(last: int = 5, upto: Pulse | None = None) -> dict[str, Any]:
-    """The latest pulses (oldest first), or ``upto`` one and the ones before it: per scale question, the IT and
-    marketing means per quarter (None below the threshold), the gap, and each side's average over the
-    statements — four queries whatever the number of pulses."""
-    qs = Pulse.objects.select_related("review").order_by("-review__year", "-review__quarter")
+def trend(last: int = 5, upto: Pulse | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The latest closed pulses (oldest first), or ``upto`` one and the ones before it: per scale question, the IT
+    and marketing means per quarter (None below the threshold), the gap, and each side's average over the
+    statements — four queries whatever the number of pulses. An open pulse is left out (see ``results_shown``)."""
+    qs = (
+        Pulse.objects.select_related("review")
+        .filter(closes_at__lte=now or timezone.now())
+        .order_by("-review__year", "-review__quarter")
+    )
     if upto is not None:
         r = upto.review
         qs = qs.filter(Q(review__year__lt=r.year) | Q(review__year=r.year, review__quarter__lte=r.quarter))

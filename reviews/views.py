@@ -330,7 +330,7 @@ def export_markdown(request: AuthedRequest, year: int, quarter: int) -> HttpResp
 def export_pdf(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
     try:
-        pdf = exports.pdf(review, request.user, base_url=request.build_absolute_uri("/"))
+        pdf = exports.pdf(review, request.user)
     except exports.PdfUnavailable as exc:
         return render(request, "reviews/pdf_unavailable.html", {"review": review, "reason": str(exc)}, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -118,7 +118,7 @@ def test_results_show_a_department_only_from_five_answers_with_the_gap(opened):
     _answer_all(opened, it_people[:3], 5, "Earlier warnings")
     _answer_all(opened, it_people[3:], 4)
     _answer_all(opened, marketing_people, 2)
-    data = pulse.results(opened)
+    data = pulse.results(opened, now=opened.closes_at)
     assert data["departments"] == ["it"] and data["hidden_departments"] == ["marketing"]
     first = data["questions"][0]
     assert first["by_department"] == {"it": 4.6} and first["gap"] is None
@@ -126,7 +126,7 @@ def test_results_show_a_department_only_from_five_answers_with_the_gap(opened):
     assert data["texts"] == ["Earlier warnings"] * 3
     # the fifth marketing answer brings the department in, and the gap appears
     _answer_all(opened, _people(Department.MARKETING, 1), 3)
-    data = pulse.results(opened)
+    data = pulse.results(opened, now=opened.closes_at)
     first = data["questions"][0]
     assert first["by_department"] == {"it": 4.6, "marketing": 2.2}
     assert first["gap"] == 2.4
@@ -135,7 +135,7 @@ def test_results_show_a_department_only_from_five_answers_with_the_gap(opened):
 
 def test_results_hide_free_text_below_the_threshold(opened):
     _answer_all(opened, _people(Department.IT, 4), 4, "Only four of us")
-    assert pulse.results(opened)["texts"] == []
+    assert pulse.results(opened, now=opened.closes_at)["texts"] == []
 
 
 def test_trend_compares_quarters_in_a_fixed_number_of_queries(cmo, liaison, django_assert_num_queries):
@@ -208,9 +208,13 @@ def test_qbr_snapshot_keeps_the_pulse_as_it_was_at_lock(opened, review, liaison)
     review.refresh_from_db()
     after, _ = facts.for_display(review)
     assert next(s["data"] for s in after["sections"] if s["key"] == "pulse") == before
-    live = next(s["data"] for s in facts.compute(review)["sections"] if s["key"] == "pulse")
-    assert live != before  # the live figures moved on; the frozen ones did not
-    assert {"label": "Answers", "value": 5} in before["figures"]
+    assert before == {
+        "empty": f"The pulse is open until {opened.closes_at:%d %b %Y}; its results appear when it closes."
+    }
+    with time_machine.travel(opened.closes_at, tick=False):
+        live = next(s["data"] for s in facts.compute(review)["sections"] if s["key"] == "pulse")
+    assert live != before  # once closed, the live figures show; the frozen ones (taken while open) show nothing
+    assert {"label": "Answers", "value": 13} in live["figures"]
 
 
 def test_pulse_pages(client_as, opened, member, outsider):
@@ -247,3 +251,56 @@ def test_admin_lists_never_show_the_person_of_an_answer(client_as, opened, db):
     _answer_all(opened, it_people, 3)
     page = client_as(admin).get("/admin/reviews/pulseanswer/").content.decode()
     assert it_people[0].username not in page and it_people[0].get_full_name() not in page
+
+
+def _everything_a_member_sees(client, p: Pulse, token: str) -> dict[str, str]:
+    """Every page, export and API answer a member can fetch that could carry pulse figures, CSRF tokens cut."""
+    import re
+
+    pages = {}
+    for url in ("/pulse/", p.get_absolute_url(), "/", "/reviews/", "/reviews/2026/q4/", "/reviews/2026/q4/print/",
+                "/reviews/2026/q4/export.md"):  # fmt: skip
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        pages[url] = re.sub(
+            r"(csrfmiddlewaretoken\" value=\"|X-CSRFToken\": \")[^\"]+", r"\1", response.content.decode()
+        )
+    for url in ("/api/reviews", "/api/reviews/2026/q4"):
+        pages[url] = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()
+    return pages
+
+
+def test_the_differencing_attack_finds_nothing_while_the_pulse_is_open(opened, client_as, member):
+    from django.core.cache import cache
+
+    from collab.accounts.services import api_token_create
+
+    it_people = _people(Department.IT, 6)
+    client = client_as(member)
+    token = api_token_create(user=member, name="watcher").plaintext
+    with time_machine.travel(OPEN_AT + timedelta(days=1, hours=1), tick=False):
+        _answer_all(opened, it_people[:5], 4, "Fine")
+        cache.clear()
+        before = _everything_a_member_sees(client, opened, token)
+        _answer_all(opened, it_people[5:], 1, "Only the sixth said this")
+        cache.clear()
+        after = _everything_a_member_sees(client, opened, token)
+    for url in before:
+        assert before[url] == after[url], url  # nothing moved with the sixth answer
+    assert all("Only the sixth said this" not in page and "Fine" not in page for page in after.values())
+    assert "results appear when it closes" in after[opened.get_absolute_url()].lower()
+
+
+def test_after_closing_results_and_free_text_appear_not_in_submission_order(opened, client_as, member):
+    people = _people(Department.IT, 6)
+    texts = [f"Idea number {i}" for i in range(6)]
+    for person, text in zip(people, texts, strict=True):
+        _answer_all(opened, [person], 4, text)
+    with time_machine.travel(opened.closes_at + timedelta(minutes=1), tick=False):
+        data = pulse.results(opened)
+        page = client_as(member).get(opened.get_absolute_url()).content.decode()
+    assert sorted(data["texts"]) == texts and data["texts"] != texts and data["texts"] != texts[::-1]
+    assert data["departments"] == ["it"] and data["questions"][0]["by_department"] == {"it": 4.0}
+    shown = [t for t in page.split("<li>") if t.startswith("Idea number")]
+    assert [t.split("<")[0] for t in shown] == data["texts"] and "6 of" in page
+    assert pulse.results(opened, now=opened.closes_at - timedelta(seconds=1))["open"] is True

@@ -30,3 +30,11 @@ def safe_url(value: Any) -> str:
     if url.startswith(("#", "?")):
         return url
     return "#"
+
+
+@register.filter(name="md_text")
+def md_text_filter(value: object) -> str:
+    """User text inside a Markdown export: shown as typed, never as HTML or Markdown (``collab.lib.mdtext``)."""
+    from collab.lib.mdtext import md_text
+
+    return md_text(value)

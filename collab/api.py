@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver
 
 from collab.accounts.api_auth import api, session_or_token
@@ -26,14 +29,34 @@ api.add_router("", notifications_router)
 _FOR_PEOPLE = {"openapi-json", "openapi-view", "api-root"}
 
 
+def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An error answer that is not JSON (ninja's plain-text 405 for a method the path does not take) made JSON
+    ``{"detail": ...}`` like every other API error, its headers (``Allow``) kept."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        out = JsonResponse({"detail": response.reason_phrase}, status=response.status_code)
+        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if header in response:
+                out[header] = response[header]
+        return out
+
+    return wrapped
+
+
 def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
     """``api.urls`` with the operations let past ``LoginRequiredMiddleware``: they authenticate by token
-    themselves (401 JSON without one), so a script never gets the login page's redirect."""
+    themselves (401 JSON without one), so a script never gets the login page's redirect. Every operation answers
+    its errors as JSON (``json_errors``); a path under /api/ that no route matches is a JSON 404 too
+    (``collab.views.page_not_found``)."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.name == "openapi-json":
-            pattern.callback = session_or_token(pattern.callback)
+            pattern.callback = json_errors(session_or_token(pattern.callback))
         elif isinstance(pattern, URLPattern) and pattern.name not in _FOR_PEOPLE:
-            view: Any = pattern.callback
-            login_not_required(view)
+            view: Any = json_errors(pattern.callback)
+            pattern.callback = login_not_required(view)
     return patterns, app_name, namespace

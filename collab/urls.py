@@ -10,6 +10,8 @@ admin.site.site_title = "Collab admin"
 
 handler403 = "collab.views.permission_denied"
 handler404 = "collab.views.page_not_found"
+handler400 = "collab.views.bad_request"
+handler500 = "collab.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -65,3 +65,17 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not Found"}, status=404)
     return defaults.page_not_found(request, exception or Exception("Not found"))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: the page for people; JSON under /api/ (an error raised outside the API's own handlers, in middleware)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400: the page for people; JSON under /api/ (e.g. a query string with more fields than Django reads)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception or Exception("Bad request"))

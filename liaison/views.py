@@ -17,6 +17,7 @@ from collab.accounts.http import AuthedRequest
 from collab.accounts.models import User
 from collab.lib import snag_mentions
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.params import id_list
 from collab.lib.time import zone
 from liaison import ical, selectors, services
 from liaison.forms import (
@@ -426,7 +427,9 @@ def agenda_reorder(request: AuthedRequest, pk: int) -> HttpResponse:
     m = _meeting(pk)
     _require_agenda_edit(request, m)
     try:
-        order = [int(x) for x in request.POST.getlist("order")]
+        order = id_list(request.POST.getlist("order"))
+        if order is None:
+            raise ValidationError("An item of the new order is not an id.")
         services.agenda_reorder(meeting=m, by=request.user, order=order)
     except (ValueError, ValidationError):
         return _agenda_response(

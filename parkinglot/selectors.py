@@ -20,6 +20,7 @@ from collab.accounts import permissions as perm
 from collab.accounts.models import Department
 from collab.lib import search
 from collab.lib.cache import cached
+from collab.lib.params import id_param
 from collab.lib.time import quarter_start, start_of_day
 from parkinglot.models import (
     CLOSED_STATUSES,
@@ -63,22 +64,28 @@ def impact_rank() -> Case:
     )
 
 
+_ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
 def snag_code(text: str) -> str | None:
     """``SNAG-1042`` (any case, spaces around) as a code, else None: one rule for the list and the site search."""
     code = text.strip().upper()
     number = code[len(CODE_PREFIX) :]
-    return code if code.startswith(CODE_PREFIX) and number.isdigit() else None
+    return code if code.startswith(CODE_PREFIX) and _ASCII_NUMBER.fullmatch(number) else None
 
 
 def text_search(qs: SnagQuerySet, text: str) -> SnagQuerySet:
     """A snag code finds that snag. Otherwise on Postgres full-text search (websearch syntax) over the stored,
     weighted ``search_vector`` the site search uses too (migration 0003, GIN index); elsewhere a substring."""
-    text = text.strip()[:200]
+    text = search.clean_text(text)
     if not text:
         return qs
     if code := snag_code(text):
         return qs.filter(code=code)
     if connection.vendor == "postgresql":
+        text = search.websearch_text(text)  # never a tsquery error, whatever was typed
+        if not text:  # only punctuation and operators: nothing to look for
+            return qs
         match = RawSQL(
             "parkinglot_snag.search_vector @@ websearch_to_tsquery('english', %s)", (text,), output_field=BooleanField()
         )
@@ -89,8 +96,11 @@ def text_search(qs: SnagQuerySet, text: str) -> SnagQuerySet:
 def _by_relevance(qs: SnagQuerySet, text: str) -> SnagQuerySet:
     """Best matches first (Postgres ``ts_rank`` of the stored vector: the code and title weigh above the details
     and comments, and only the GIN index's matches are ranked); elsewhere, newest first."""
-    text = text.strip()[:200]
+    text = search.clean_text(text)
     if connection.vendor != "postgresql" or not text or snag_code(text):
+        return qs.order_by("-created_at", "-id")
+    text = search.websearch_text(text)
+    if not text:
         return qs.order_by("-created_at", "-id")
     rank = RawSQL(
         "ts_rank(parkinglot_snag.search_vector, websearch_to_tsquery('english', %s))",
@@ -130,11 +140,10 @@ class SnagFilter:
             f.errors.append("Unknown department filter ignored.")
             f.department = ""
         for name in ("owner", "project"):
-            raw = data.get(name, "")
-            if raw:
-                if str(raw).isdigit():
-                    setattr(f, name, int(raw))
-                else:
+            if data.get(name, ""):
+                value = id_param(data, name)
+                setattr(f, name, value)
+                if value is None:
                     f.errors.append(f"The {name} filter must be a number; ignored.")
         f.escalated = data.get("escalated") in ("1", "on", "true")
         f.q = (data.get("q", "") or "")[:200]

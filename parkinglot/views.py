@@ -20,6 +20,7 @@ from collab.accounts.http import AuthedRequest
 from collab.accounts.models import Department
 from collab.lib.csvsafe import csv_download
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.params import MAX_PAGE, int_param
 from collab.projects.models import Project
 from parkinglot import selectors, services
 from parkinglot.forms import AssignForm, CommentForm, MoveForm, ReviewActionForm, SnagEditForm, SnagForm, owner_choices
@@ -46,7 +47,7 @@ def _safe_next(request: AuthedRequest, fallback: str) -> str:
 def _list_context(request: AuthedRequest) -> dict[str, Any]:
     flt = selectors.SnagFilter.from_query(request.GET)
     qs = selectors.snag_list(request.user, flt)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(int_param(request.GET, "page", default=1, min=1, max=MAX_PAGE))
     return {
         "filter": flt,
         "page": page,

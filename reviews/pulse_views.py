@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collab.accounts.http import AuthedRequest
+from collab.lib.params import parse_int
 from reviews import pulse
 from reviews.models import Pulse, Review
 
@@ -65,7 +66,9 @@ def answer(request: AuthedRequest, p: Pulse) -> HttpResponse:
     answers: dict[int, str] = {}
     for q in _questions(p):
         answers[q.pk] = request.POST.get(f"q{q.pk}", "")
-    extra = [k for k in request.POST if k.startswith("q") and k[1:].isdigit() and int(k[1:]) not in answers]
+    # a field named like an answer (``q`` and digits of any script, ``q²``) that is not one of this pulse's
+    # questions refuses the whole form
+    extra = [k for k in request.POST if k.startswith("q") and k[1:].isdigit() and parse_int(k[1:]) not in answers]
     try:
         if extra:
             raise ValidationError("An answer names a question that is not in this pulse.")

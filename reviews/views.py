@@ -13,6 +13,7 @@ from collab.accounts import permissions as perm
 from collab.accounts.http import AuthedRequest
 from collab.lib import snag_mentions
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.params import id_list
 from reviews import exports, facts, selectors, services
 from reviews.forms import ActionItemForm, AgendaItemEditForm, AgendaItemForm, DecisionForm, InputForm, ReviewForm
 from reviews.models import ActionItem, AgendaItem, Review, ReviewStatus, TeamInput
@@ -229,7 +230,9 @@ def item_move(request: AuthedRequest, year: int, quarter: int, pk: int) -> HttpR
 def reorder(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
     try:
-        order = [int(x) for x in request.POST.getlist("order")]
+        order = id_list(request.POST.getlist("order"))
+        if order is None:
+            raise ValidationError("An item of the new order is not an id.")
         services.items_reorder(review=review, by=request.user, order=order)
     except (ValueError, ValidationError):
         return _agenda_response(

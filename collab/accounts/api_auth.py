@@ -3,8 +3,8 @@
 Each app keeps its own ``Router`` in ``<app>/api.py``; ``collab/api.py`` (the URL-conf level) attaches them here.
 Every request needs ``Authorization: Bearer <token>``; the token acts as its user, through the same selectors,
 services and permissions as the pages. Errors are JSON ``{"detail": ...}``: 400 a body that is not JSON or a NUL
-byte, 401 no or bad token, 403 not allowed, 404 not visible, 409 a stale version, 422 invalid input (field
-messages), 429 too many requests (``API_RATE_LIMIT_PER_MINUTE`` per user, all their tokens together;
+byte or a bad query parameter, 401 no or bad token, 403 not allowed, 404 not visible or no such path, 405 a
+method the path does not take, 409 a stale version, 422 invalid input (field messages), 500 a server error, 429 too many requests (``API_RATE_LIMIT_PER_MINUTE`` per user, all their tokens together;
 ``API_FAILED_TOKENS_PER_MINUTE`` bad tokens per client address), with ``Retry-After``.
 """
 
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Schema
@@ -209,6 +209,19 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     else:
         items = [{"loc": ["body"], "msg": message, "type": "value_error"} for message in exc.messages]
     return api.create_response(request, {"detail": items}, status=422)
+
+
+@api.exception_handler(BadRequest)
+def _bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Bad request."}, status=400)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything unforeseen: logged with its traceback (and sent on to error reporting by the log handlers), and
+    answered as JSON like every API error — never Django's HTML page, whatever ``DEBUG`` says."""
+    log.exception("api server error", extra={"event": "api_server_error", "path": request.path})
+    return api.create_response(request, {"detail": "Server error."}, status=500)
 
 
 @api.exception_handler(RateLimited)

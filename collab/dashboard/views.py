@@ -13,11 +13,11 @@ from collab.accounts.http import AuthedRequest
 from collab.dashboard import panels
 from collab.lib import search
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.params import choice_param
 
 
 def _lens(request: AuthedRequest) -> str:
-    lens = request.GET.get("lens", "all")
-    return lens if lens in panels.LENSES else "all"
+    return choice_param(request.GET, "lens", panels.LENSES, default="all")
 
 
 @require_GET
@@ -55,10 +55,9 @@ PER_KIND_SUGGEST = 3
 def search_page(request: AuthedRequest) -> HttpResponse:
     query = search.Query.parse(request.GET.get("q"))
     kinds = {p.kind: p for p in search.providers()}
-    kind = request.GET.get("kind", "")
-    unknown_kind = bool(kind) and kind not in kinds
-    if unknown_kind:
-        kind = ""
+    asked = request.GET.get("kind", "")
+    kind = choice_param(request.GET, "kind", kinds)
+    unknown_kind = bool(asked) and not kind
     groups = search.search(request.user, query, limit=PER_KIND_MORE if kind else PER_KIND, kind=kind)
     hits = [h for g in groups for h in g.hits]
     if len(hits) == 1 and hits[0].code and hits[0].code == query.text.upper() and not wants_fragment(request):

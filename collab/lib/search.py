@@ -64,6 +64,47 @@ CONFIG = "english"
 M = TypeVar("M", bound=Model)
 _WORD = re.compile(r"[^\W_]+")
 _OPERATORS = re.compile(r'"|(?:^|\s)-\w|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
+MAX_TERMS = 16  # a search looks for at most this many words (and a phrase holds at most PHRASE_WORDS of them)
+PHRASE_WORDS = 8
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_TOKEN = re.compile(r'(-*)"([^"]*)"?|(\S+)')
+
+
+def clean_text(raw: str | None) -> str:
+    """What was typed, as one line: control characters (NUL included) and runs of spaces gone, at most
+    ``MAX_LENGTH`` characters."""
+    return " ".join(_CONTROL.sub(" ", raw or "").split())[:MAX_LENGTH]
+
+
+def websearch_text(raw: str | None) -> str:
+    """A search in websearch syntax rewritten so that ``websearch_to_tsquery`` can never fail on it, whatever was
+    typed: every term is words only (``a-b`` becomes the phrase ``"a b"``; punctuation, ``<->`` and other
+    tsquery operators are dropped), a run of ``-`` is one "leave out", ``or`` stands only between two terms
+    (a run of them is one), an unclosed quote closes at the end, and there are at most ``MAX_TERMS`` terms.
+    Postgres nests one level of its parse stack per ``-`` and per word of a phrase, and gives up ("tsquery stack
+    too small") at 32: a run of dashes or a long phrase typed in the box was a server error. Empty when nothing
+    searchable is left."""
+    terms: list[str] = []
+    words = 0
+    for match in _TOKEN.finditer(clean_text(raw)):
+        dashes, phrase, bare = match.groups()
+        if bare is not None and bare.lower() == "or":
+            if terms and terms[-1] != "or":
+                terms.append("or")
+            continue
+        negate = (dashes or "") if phrase is not None else bare[: len(bare) - len(bare.lstrip("-"))]
+        found = [w.lower() for w in _WORD.findall(phrase if phrase is not None else bare)][:PHRASE_WORDS]
+        if not found:
+            continue
+        if words >= MAX_TERMS:
+            break
+        found = found[: MAX_TERMS - words]
+        words += len(found)
+        term = found[0] if len(found) == 1 else '"' + " ".join(found) + '"'
+        terms.append(("-" if negate else "") + term)
+    while terms and terms[-1] == "or":
+        terms.pop()
+    return " ".join(terms)
 
 
 @dataclass(frozen=True)
@@ -80,7 +121,7 @@ class Query:
 
     @classmethod
     def parse(cls, raw: str | None) -> Query:
-        text = " ".join((raw or "").split())[:MAX_LENGTH]
+        text = clean_text(raw)
         plain = not _OPERATORS.search(text)
         words: list[str] = []
         excluded: list[str] = []
@@ -89,7 +130,8 @@ class Query:
                 continue
             target = excluded if token.startswith("-") and len(token) > 1 else words
             target.extend(w.lower() for w in _WORD.findall(token))
-        return cls(text=text, words=tuple(dict.fromkeys(words)), excluded=tuple(dict.fromkeys(excluded)), plain=plain)
+        words, excluded = list(dict.fromkeys(words))[:MAX_TERMS], list(dict.fromkeys(excluded))[:MAX_TERMS]
+        return cls(text=text, words=tuple(words), excluded=tuple(excluded), plain=plain)
 
     @property
     def usable(self) -> bool:
@@ -336,7 +378,10 @@ def matches(qs: QuerySet[M], cols: Columns, query: Query, limit: int) -> tuple[l
     if qs.query.is_empty():  # ``none()`` (e.g. an inactive user's): nothing to find, nothing to ask
         return [], False
     if not query.plain:
-        where, rank = _pass(cols, f"websearch_to_tsquery('{CONFIG}', %s)", query.text)
+        text = websearch_text(query.text)
+        if not text:
+            return [], False
+        where, rank = _pass(cols, f"websearch_to_tsquery('{CONFIG}', %s)", text)
         return _ranked(qs, cols, where, rank, limit), False
     terms = with_terms(query).lexicon or ()
     here = cols.tables  # the kind's rows (and parent rows) live here: the lexicon says what they hold

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from collab.accounts.http import AuthedRequest
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.params import MAX_PAGE, choice_param, int_param
 from collab.notifications import services
 from collab.notifications.forms import PreferencesForm
 from collab.notifications.models import ChatSetting, DigestSetting, Notification
@@ -26,10 +27,10 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 
 def _list(request: AuthedRequest) -> HttpResponse:
     qs = Notification.objects.for_user(request.user)
-    show = request.GET.get("show", "all")
+    show = choice_param(request.GET, "show", ("all", "unread"), default="all")
     if show == "unread":
         qs = qs.unread()
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(qs, 30).get_page(int_param(request.GET, "page", default=1, min=1, max=MAX_PAGE))
     return render_page(request, "notifications/list.html", "items", {"page": page, "show": show})
 
 

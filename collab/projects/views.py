@@ -19,6 +19,7 @@ from collab.accounts.http import AuthedRequest
 from collab.accounts.models import Department
 from collab.lib.forms import add_errors
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.params import MAX_ID, MAX_PAGE, choice_param, id_list, id_param, int_param
 from collab.projects import selectors, services
 from collab.projects.forms import (
     ChangeRequestForm,
@@ -70,7 +71,9 @@ def index(request: AuthedRequest) -> HttpResponse:
             "department": data.get("department") or "",
             "health": data.get("health") or "",
         }
-    page = Paginator(selectors.project_list(**params), PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.project_list(**params), PROJECTS_PER_PAGE).get_page(
+        int_param(request.GET, "page", default=1, min=1, max=MAX_PAGE)
+    )
     rows = [(p, selectors.signoff_status(p), selectors.next_milestone(p)) for p in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
@@ -301,11 +304,8 @@ def requirements_diff(request: AuthedRequest, pk: int) -> HttpResponse:
     if not versions:
         raise Http404("No requirements yet.")
     newest = max(versions)
-    try:
-        new = int(request.GET.get("to", newest))
-        old = int(request.GET.get("from", new - 1))
-    except ValueError as exc:
-        raise Http404("Unknown version.") from exc
+    new = int_param(request.GET, "to", default=newest, min=1, max=MAX_ID, strict=True)
+    old = int_param(request.GET, "from", default=new - 1, min=0, max=MAX_ID, strict=True)
     if new not in versions or (old not in versions and old != 0):
         raise Http404("Unknown version.")
     old_text = versions[old].text if old in versions else ""
@@ -459,9 +459,9 @@ RANKING_PAGE = 50
 
 
 def _ranking_page(request: AuthedRequest, total: int) -> int:
-    raw = request.POST.get("page") or request.GET.get("page") or "1"
     pages = max(1, -(-total // RANKING_PAGE))
-    return min(max(int(raw), 1), pages) if raw.isdigit() else 1
+    data = request.POST if request.POST.get("page") else request.GET
+    return int_param(data, "page", default=1, min=1, max=pages, clamp=True)
 
 
 def _ranking_context(request: AuthedRequest, **extra: Any) -> dict[str, Any]:
@@ -487,8 +487,7 @@ def _ranking_context(request: AuthedRequest, **extra: Any) -> dict[str, Any]:
         "move_forms": extra.pop("move_forms", {}),
     }
     # only the row being moved carries its move form (a page stays small with hundreds of projects)
-    asked = request.GET.get("move", "")
-    ctx["open_row"] = ctx["moved_project"] or (int(asked) if asked.isdigit() else None)
+    ctx["open_row"] = ctx["moved_project"] or id_param(request.GET, "move")
     ctx["open_form"] = ctx["move_forms"].get(ctx["open_row"])
     ctx.update(extra)
     return ctx
@@ -496,8 +495,8 @@ def _ranking_context(request: AuthedRequest, **extra: Any) -> dict[str, Any]:
 
 def _ranking_response(request: AuthedRequest, status: int = 200, **extra: Any) -> HttpResponse:
     if status < 400 and not wants_fragment(request):
-        page = request.POST.get("page", "")
-        return redirect(reverse("projects:ranking") + (f"?page={page}" if page.isdigit() and page != "1" else ""))
+        page = int_param(request.POST, "page", default=1, min=1, max=MAX_PAGE)
+        return redirect(reverse("projects:ranking") + (f"?page={page}" if page != 1 else ""))
     return render_page(request, "projects/ranking.html", "ranking", _ranking_context(request, **extra), status=status)
 
 
@@ -509,10 +508,7 @@ def ranking(request: AuthedRequest) -> HttpResponse:
     if not perm.can_rank_projects(request.user):
         raise PermissionDenied("Only executives reorder the ranking.")
     form = ReorderForm(request.POST)
-    try:
-        order = [int(x) for x in request.POST.getlist("order")]
-    except ValueError:
-        order = []
+    order = id_list(request.POST.getlist("order")) or []
     if order:  # the page's new order, set into the whole ranking in place of that page's slice
         ranked = selectors.ranked_ids()
         start = (_ranking_page(request, len(ranked)) - 1) * RANKING_PAGE
@@ -626,9 +622,7 @@ def goal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- the public change feed ----------------------------------------------------------------
 @require_GET
 def change_feed(request: AuthedRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    if kind not in FeedKind.values:
-        kind = ""
+    kind = choice_param(request.GET, "kind", FeedKind.values)
     return render_page(
         request,
         "projects/changes.html",

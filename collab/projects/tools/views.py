@@ -19,6 +19,7 @@ from collab.accounts.models import Department
 from collab.lib.csvsafe import csv_download
 from collab.lib.forms import add_errors
 from collab.lib.htmx import render_page, wants_fragment
+from collab.lib.params import choice_param, id_param
 from collab.projects.tools import selectors, services
 from collab.projects.tools.forms import (
     DecideForm,
@@ -46,13 +47,6 @@ def _tool(pk: int) -> Tool:
     if tool is None:
         raise Http404("No such tool.")
     return tool
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- the register --------------------------------------------------------------------------
@@ -255,7 +249,7 @@ def integration_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(ToolIntegration.objects.select_related("source", "target"), pk=pk)
     if not perm.can_remove_tool_integration(request.user, integration):
         raise PermissionDenied("Only the tools' business owners, IT and the executives remove an integration.")
-    back = _int(request.POST.get("tool"))
+    back = id_param(request.POST, "tool")
     if back not in (integration.source_id, integration.target_id):
         back = integration.source_id
     services.integration_remove(integration=integration, by=request.user)
@@ -266,9 +260,7 @@ def integration_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- tool requests -------------------------------------------------------------------------
 @require_GET
 def request_list(request: AuthedRequest) -> HttpResponse:
-    which = request.GET.get("show") or "open"
-    if which not in selectors.REQUEST_FILTERS:
-        which = "open"
+    which = choice_param(request.GET, "show", selectors.REQUEST_FILTERS, default="open")
     now = timezone.now()
     requests = list(selectors.request_list(which, now)[:200])
     for r in requests:

@@ -196,7 +196,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # the client address behind a proxy (collab/lib/clientip.py): X-Forwarded-For is read only from these peers
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
-AXES_CLIENT_IP_CALLABLE = "collab.lib.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "collab.lib.clientip.client_ip_or_none"
 # a failed single sign-on counts against the identity it was for (the provider's subject), not the address
 AXES_USERNAME_CALLABLE = "collab.accounts.sso.axes_username"
 

@@ -47,3 +47,10 @@ def client_ip(request: Any) -> str:
         if not is_trusted_proxy(hop):
             return str(_address(hop))
     return peer
+
+
+def client_ip_or_none(request: Any) -> str | None:
+    """For django-axes, which stores the address in an address column: None when the peer gave none (the test
+    client's ``force_login``, a management command), never the word ``unknown``."""
+    found = client_ip(request)
+    return None if found == "unknown" else found

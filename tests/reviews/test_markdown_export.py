@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def _renderings(text: str) -> list[str]:
     """Any Markdown viewer: CommonMark with raw HTML passed through (the most permissive), and GFM-like."""
-    return [MarkdownIt("commonmark", {"html": True}).render(text), MarkdownIt("gfm-like", {"html": True, "linkify": False}).render(text)]
+    return [
+        MarkdownIt("commonmark", {"html": True}).render(text),
+        MarkdownIt("gfm-like", {"html": True, "linkify": False}).render(text),
+    ]
 
 
 def test_every_payload_in_agenda_titles_renders_as_text(review, member):

@@ -43,9 +43,9 @@ def test_django_request_lines_lose_their_tokens():
 
 
 def test_the_console_handler_filters_and_carries_the_development_server():
-    console = settings.LOGGING["handlers"]["console"]
-    assert "redact_secrets" in console["filters"]
-    assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["console"]
+    logging_config: dict = settings.LOGGING
+    assert "redact_secrets" in logging_config["handlers"]["console"]["filters"]
+    assert logging_config["loggers"]["django.server"]["handlers"] == ["console"]
 
 
 def test_gunicorn_access_lines_lose_their_tokens():

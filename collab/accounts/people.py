@@ -154,17 +154,35 @@ def _by_username(lowered: set[str]) -> Any:
     return User.objects.annotate(lower_name=Lower("username")).filter(lower_name__in=list(lowered))
 
 
-def _manager_cycle(start: str, managers: dict[str, str | None]) -> bool:
-    seen = {start}
-    current = managers.get(start)
-    for _ in range(len(managers) + 1):
-        if current is None:
-            return False
-        if current in seen:
-            return True
-        seen.add(current)
-        current = managers.get(current)
-    return True
+def manager_cycles(managers: dict[str, str | None]) -> dict[str, list[str]]:
+    """Every person on a circle of managers, with that circle in order from them (``a → b → c`` back to ``a``).
+
+    One pass over the reporting lines (each person is walked once: white, on the current walk, done), so the check
+    is linear in the number of people, however long the chains are."""
+    on_cycle: dict[str, list[str]] = {}
+    done: set[str] = set()
+    for start in managers:
+        if start in done:
+            continue
+        path: list[str] = []
+        where: dict[str, int] = {}  # position on the current walk
+        current: str | None = start
+        while current is not None and current not in done and current not in where:
+            where[current] = len(path)
+            path.append(current)
+            current = managers.get(current)
+        if current is not None and current in where:  # the walk came back onto itself: a circle
+            circle = path[where[current] :]
+            for i, person in enumerate(circle):
+                on_cycle[person] = circle[i:] + circle[:i]
+        done.update(path)
+    return on_cycle
+
+
+def _circle_text(circle: list[str], names: dict[str, str]) -> str:
+    shown = [names.get(p, p) for p in circle[:6]]
+    more = f" … ({len(circle)} people)" if len(circle) > 6 else ""
+    return " → ".join(shown) + more + f" → {names.get(circle[0], circle[0])}"
 
 
 def people_import(*, data: bytes | str, by: Any = None, dry_run: bool = False) -> ImportResult:
@@ -211,11 +229,14 @@ def people_import(*, data: bytes | str, by: Any = None, dry_run: bool = False) -
     for _, username, _, manager in planned:
         if manager is not None:
             chain[username.lower()] = manager.lower() or None
+    cycles = manager_cycles(chain)
+    display = {u.lower(): u for _, u, _, _ in planned}
     for line, username, values, manager in planned:
         if manager and manager.lower() not in known_managers and manager.lower() not in in_file:
             result.errors.append((line, f"manager “{manager}” is neither in Collab nor in this file"))
-        elif manager and _manager_cycle(username.lower(), chain):
-            result.errors.append((line, f"managers would go round in a circle from “{username}”"))
+        elif manager and manager.lower() != username.lower() and username.lower() in cycles:
+            circle = _circle_text(cycles[username.lower()], display)
+            result.errors.append((line, f"managers would go round in a circle: {circle}"))
         user = existing.get(username.lower())
         if user is None:
             changes = {name: ("", value) for name, value in values.items()}

@@ -173,3 +173,58 @@ def test_staff_without_user_rights_may_not_import(client_as, member):
     assert client_as(staff).post("/admin/accounts/user/import/", {"file": upload}).status_code == 403
     assert client_as(member).get("/admin/accounts/user/import/").status_code == 302  # not staff: admin login
     assert _snapshot() == before
+
+
+def _chain_csv(n: int, *, loop_at_end: bool) -> str:
+    """``n`` people, each managed by the next; with ``loop_at_end`` the last one is managed by the one before it."""
+    lines = ["username,department,manager"]
+    for i in range(n):
+        boss = f"p{i + 1}" if i + 1 < n else (f"p{i - 1}" if loop_at_end else "")
+        lines.append(f"p{i},IT,{boss}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_long_chain_ending_in_a_circle_names_only_the_rows_on_the_circle(admin_user):
+    n = 20_000
+    result = people_import(data=_chain_csv(n, loop_at_end=True).encode(), by=admin_user, dry_run=True)
+    # line 1 is the header: p{i} is on line i + 2; the circle is p19998 ↔ p19999
+    assert result.errors == [
+        (n, "managers would go round in a circle: p19998 → p19999 → p19998"),
+        (n + 1, "managers would go round in a circle: p19999 → p19998 → p19999"),
+    ]
+
+
+def test_a_long_chain_without_a_circle_imports(admin_user):
+    result = people_import(data=_chain_csv(300, loop_at_end=False).encode(), by=admin_user)
+    assert result.errors == [] and result.saved
+    assert User.objects.get(username="p0").manager.username == "p1"
+
+
+def test_a_circle_through_people_already_in_collab_is_reported(admin_user):
+    boss = UserFactory(username="boss")
+    UserFactory(username="deputy", manager=boss)
+    before = _snapshot()
+    data = "username,manager\nboss,deputy\nnewbie,boss\n"
+    result = people_import(data=data.encode(), by=admin_user)
+    assert result.errors == [(2, "managers would go round in a circle: boss → deputy → boss")]
+    assert not result.saved and _snapshot() == before  # newbie only leads into the circle: no error of its own
+
+
+def test_a_long_circle_is_shortened_in_the_message(admin_user):
+    data = "username,manager\n" + "".join(f"c{i},c{(i + 1) % 8}\n" for i in range(8))
+    result = people_import(data=data.encode(), by=admin_user, dry_run=True)
+    assert len(result.errors) == 8
+    assert result.errors[0] == (2, "managers would go round in a circle: c0 → c1 → c2 → c3 → c4 → c5 … (8 people) → c0")
+
+
+def test_manager_cycles_is_one_pass_over_every_shape():
+    from collab.accounts.people import manager_cycles
+
+    assert manager_cycles({}) == {}
+    assert manager_cycles({"a": "b", "b": None}) == {}
+    assert manager_cycles({"a": "a"}) == {"a": ["a"]}
+    # a tail leading into a circle, a second tail joining the first, and a separate circle
+    chain = {"t1": "t2", "t2": "x", "u": "t2", "x": "y", "y": "z", "z": "x", "m": "n", "n": "m"}
+    assert manager_cycles(chain) == {
+        "x": ["x", "y", "z"], "y": ["y", "z", "x"], "z": ["z", "x", "y"], "m": ["m", "n"], "n": ["n", "m"]
+    }  # fmt: skip

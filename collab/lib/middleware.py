@@ -29,3 +29,19 @@ def _has_nul(data: object) -> bool:
     if lists is None:
         return False
     return any("\x00" in key or any("\x00" in str(v) for v in values) for key, values in lists())
+
+
+class PrivateNoStoreMiddleware:
+    """Every page, partial, export, feed and API answer the application itself makes is ``Cache-Control: private,
+    no-store``: none of them may sit in a shared proxy or the browser's cache (a signed-out user's back button, a
+    shared computer). Static files never get here (WhiteNoise, above this middleware, answers them with its
+    long-lived caching); a view that sets its own ``Cache-Control`` keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

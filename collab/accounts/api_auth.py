@@ -31,7 +31,7 @@ from pydantic import AfterValidator
 
 from collab.accounts.models import ApiToken, User
 from collab.accounts.services import TokenRejected, api_token_authenticate
-from collab.lib import clientip
+from collab.lib import clientip, params
 
 log = logging.getLogger("collab.security")
 
@@ -42,8 +42,9 @@ def _no_nul(value: str) -> str:
     return value
 
 
-#: The largest id the database holds (a 64-bit integer); larger ones are a 422, not an overflow.
-MAX_ID = 2**63 - 1
+#: The largest id the database holds (a 64-bit integer); larger ones are a 422, not an overflow. One definition,
+#: shared with the pages' parameter parser.
+MAX_ID = params.MAX_ID
 
 #: Text a client sends: never a NUL byte (Postgres refuses them in text columns).
 Text = Annotated[str, AfterValidator(_no_nul)]

@@ -144,14 +144,24 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+@pytest.fixture(scope="session")
+def _signed_in() -> dict[str, dict]:
+    """Each demo user's cookies after their first sign-in of the run, so later pages start signed in (one request
+    instead of the login form's three); a session that has since ended (a test logged out) signs in again."""
+    return {}
+
+
 @pytest.fixture
-def login(browser, base_url):
-    """``login("cmo")`` → a Page signed in as that demo user (desktop size unless told)."""
+def login(browser, base_url, _signed_in):
+    """``login("cmo")`` → a Page signed in as that demo user (desktop size unless told), on the dashboard."""
     pages: list[Page] = []
 
     def _login(username: str, *, width: int = 1280, height: int = 900, javascript: bool = True) -> Page:
         context = browser.new_context(
-            viewport={"width": width, "height": height}, java_script_enabled=javascript, base_url=base_url
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
+            base_url=base_url,
+            storage_state=_signed_in.get(username),
         )
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -159,12 +169,18 @@ def login(browser, base_url):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.console_errors = errors  # type: ignore[attr-defined]
+        pages.append(page)
+        if username in _signed_in:
+            page.goto("/")
+            if page.url == f"{base_url}/":
+                return page
+            context.clear_cookies()
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill("demo")
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{base_url}/")
-        pages.append(page)
+        _signed_in[username] = context.storage_state()
         return page
 
     yield _login
@@ -189,8 +205,12 @@ def run_axe(page: Page) -> list[dict]:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    """A full-page PNG in e2e-artifacts/ for people to look at; CI, where nobody looks, sets
+    COLLAB_E2E_SCREENSHOTS=0 and saves the time (a full page of the register is a large image)."""
     path = ARTIFACTS / f"{name}.png"
+    if os.environ.get("COLLAB_E2E_SCREENSHOTS", "1") == "0":
+        return path
+    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -65,7 +65,10 @@ def test_the_inputs_freeze_with_the_agenda(client_as, review, liaison, member):
     services.review_transition(review=review, by=liaison, to=ReviewStatus.COLLECTING_INPUT)
     services.review_transition(review=review, by=liaison, to=ReviewStatus.AGENDA_LOCKED)
     before = _inputs()
-    assert "Submit Marketing input" not in client_as(member).get(URL).content.decode()
+    with time_machine.travel(DEADLINE - timedelta(days=1), tick=False):  # locked before the deadline
+        page = client_as(member).get(URL).content.decode()
+    assert "Submit Marketing input" not in page and "Due" not in _card(page, "Marketing")
+    assert "Not submitted</span> before the agenda was locked" in _card(page, "Marketing")
     assert client_as(member).post(URL + "inputs/marketing/", {"text": "Too late", "version": 1}).status_code == 403
     assert _inputs() == before
 

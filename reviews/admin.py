@@ -7,6 +7,7 @@ from reviews.models import (
     AgendaItemChange,
     Decision,
     FactsSnapshot,
+    MinutesAddendum,
     Pulse,
     PulseAnswer,
     PulseInvitation,
@@ -17,13 +18,34 @@ from reviews.models import (
 )
 
 
-class TeamInputInline(admin.TabularInline):
+class _FrozenWhenLocked:
+    """Rows of a locked review are read only here too: the agenda, the team inputs and the facts change only
+    through an unlock on the review's page, with a reason in its history."""
+
+    def _review_of(self, obj):  # noqa: ANN001, ANN202
+        return getattr(obj, "review", obj)
+
+    def _frozen(self, obj) -> bool:  # noqa: ANN001
+        review = self._review_of(obj) if obj is not None else None
+        return bool(review is not None and getattr(review, "is_locked", False))
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return not self._frozen(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return not self._frozen(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class TeamInputInline(_FrozenWhenLocked, admin.TabularInline):
     model = TeamInput
     extra = 0
-    raw_id_fields = ("submitted_by",)
+    raw_id_fields = ("submitted_by", "edited_by")
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(_FrozenWhenLocked, admin.TabularInline):
     model = AgendaItem
     extra = 0
     fields = ("position", "title", "kind", "team", "presenter", "time_box_minutes")
@@ -37,14 +59,24 @@ class ReviewAdmin(admin.ModelAdmin):
     filter_horizontal = ("attendees",)
     inlines = (TeamInputInline, AgendaItemInline)
 
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        # the status moves on the review's page (lock, unlock with a reason, publish); published minutes are final
+        fields = ["status"]
+        if obj is not None and obj.minutes_published:
+            fields.append("summary")
+        return fields
+
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(_FrozenWhenLocked, admin.ModelAdmin):
     list_display = ("title", "review", "kind", "team", "time_box_minutes", "position")
     list_filter = ("kind", "team", "review")
     search_fields = ("title", "notes")
     raw_id_fields = ("presenter", "added_by")
     filter_horizontal = ("projects", "milestones")
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return admin.ModelAdmin.has_add_permission(self, request)
 
 
 @admin.register(ActionItem)
@@ -60,10 +92,37 @@ class DecisionAdmin(admin.ModelAdmin):
     list_display = ("text", "review", "created_at")
     list_filter = ("review",)
 
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return not (obj is not None and obj.review.minutes_published) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return not (obj is not None and obj.review.minutes_published) and super().has_delete_permission(request, obj)
+
+
+@admin.register(MinutesAddendum)
+class MinutesAddendumAdmin(admin.ModelAdmin):
+    """Corrections to published minutes are added on the review's page and stay as they were written."""
+
+    list_display = ("review", "by", "created_at")
+    list_filter = ("review",)
+    readonly_fields = ("review", "text", "by", "created_at")
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
 
 @admin.register(ReviewTransition)
 class ReviewTransitionAdmin(admin.ModelAdmin):
-    list_display = ("review", "from_status", "to_status", "by", "at")
+    list_display = ("review", "from_status", "to_status", "by", "reason", "at")
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
 
 
 @admin.register(AgendaItemChange)
@@ -76,6 +135,12 @@ class AgendaItemChangeAdmin(admin.ModelAdmin):
 class FactsSnapshotAdmin(admin.ModelAdmin):
     list_display = ("review", "frozen_at")
     readonly_fields = ("review", "data", "frozen_at")
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False  # made by locking the agenda, dropped by unlocking it
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
 
 
 @admin.register(PulseQuestion)

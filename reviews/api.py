@@ -9,7 +9,7 @@ from ninja import Path, Router, Schema
 
 from collab.accounts.api_auth import PersonOut, errors, maybe_person, person, user_of
 from reviews import selectors
-from reviews.models import ItemKind, Review, ReviewStatus, Team
+from reviews.models import InputState, ItemKind, Review, ReviewStatus, Team
 
 router = Router(tags=["reviews"])
 
@@ -23,10 +23,20 @@ class ReviewOut(Schema):
     length_minutes: int
     location: str
     facilitator: PersonOut
+    locked: bool
     agenda_minutes: int
     inputs_submitted: int
+    inputs_missed: int
     inputs_total: int
     url: str
+
+
+class TeamInputOut(Schema):
+    team: Team
+    deadline: datetime
+    state: InputState
+    submitted_at: datetime | None
+    submitted_by: PersonOut | None
 
 
 class ReviewItemOut(Schema):
@@ -53,8 +63,16 @@ class ReviewActionOut(Schema):
     done_at: datetime | None
 
 
+class AddendumOut(Schema):
+    text: str
+    by: PersonOut | None
+    created_at: datetime
+
+
 class ReviewDetailOut(ReviewOut):
     summary: str
+    minutes_addenda: list[AddendumOut]
+    inputs: list[TeamInputOut]
     attendees: list[PersonOut]
     agenda: list[ReviewItemOut]
     decisions: list[DecisionOut]
@@ -72,8 +90,10 @@ def review_out(r: Review) -> ReviewOut:
         length_minutes=r.length_minutes,
         location=r.location,
         facilitator=person(r.facilitator),
+        locked=r.is_locked,
         agenda_minutes=prep["agenda_minutes"],
         inputs_submitted=prep["inputs_submitted"],
+        inputs_missed=prep["inputs_missed"],
         inputs_total=prep["inputs_total"],
         url=r.get_absolute_url(),
     )
@@ -96,6 +116,19 @@ def get_review(
     return ReviewDetailOut(
         **review_out(found).model_dump(),
         summary=found.summary,
+        minutes_addenda=[
+            AddendumOut(text=a.text, by=maybe_person(a.by), created_at=a.created_at) for a in found.addenda.all()
+        ],
+        inputs=[
+            TeamInputOut(
+                team=Team(i.team),
+                deadline=i.deadline,
+                state=i.state,
+                submitted_at=i.submitted_at,
+                submitted_by=maybe_person(i.submitted_by),
+            )
+            for i in found.inputs.all()
+        ],
         attendees=[person(a) for a in found.attendees.all()],
         agenda=[
             ReviewItemOut(

@@ -15,6 +15,7 @@ from reviews.models import (
     AgendaItem,
     Decision,
     ItemKind,
+    MinutesAddendum,
     Review,
     ReviewStatus,
     Team,
@@ -72,14 +73,18 @@ def seed_reviews(say: Callable[[str], None]) -> None:
         if not created:
             continue
         review.attendees.set(attendees)
+        last_held = index == len(quarters) - 2
         for team in (Team.IT, Team.MARKETING):
+            missing = current and team == Team.IT
+            # the last held QBR's IT input came in a day after the deadline: it shows as submitted late
+            arrived = when - timedelta(days=6) if last_held and team == Team.IT else when - timedelta(days=8)
             TeamInput.objects.create(
                 review=review,
                 team=team,
                 deadline=when - timedelta(days=7),
-                text="" if current and team == Team.IT else f"{team.label} highlights of {review.label}.",
-                submitted_at=None if current and team == Team.IT else when - timedelta(days=8),
-                submitted_by=people["cio"] if team == Team.IT else people["cmo"],
+                text="" if missing else f"{team.label} highlights of {review.label}.",
+                submitted_at=None if missing else arrived,
+                submitted_by=None if missing else people["cio"] if team == Team.IT else people["cmo"],
             )
         presenters = {Team.IT: people["cio"], Team.MARKETING: people["cmo"], Team.JOINT: people["liaison"]}
         for pos, (title, kind, team, minutes) in enumerate(ITEMS[: 3 if current else 5], start=1):
@@ -96,6 +101,14 @@ def seed_reviews(say: Callable[[str], None]) -> None:
         if not current:
             for text in DECISIONS:
                 Decision.objects.create(review=review, text=text, recorded_by=people["liaison"])
+            if last_held:
+                addendum = MinutesAddendum.objects.create(
+                    review=review,
+                    by=people["liaison"],
+                    text="Correction to the second decision: the liaison joins the *fortnightly* campaign planning, "
+                    "not the weekly one, as agreed with the CMO after the review.",
+                )
+                MinutesAddendum.objects.filter(pk=addendum.pk).update(created_at=when + timedelta(days=9))
             ActionItem.objects.create(
                 review=review,
                 title=f"Share the {review.label} campaign data model with IT",

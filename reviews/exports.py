@@ -29,6 +29,7 @@ def context(review: Review, user: Any) -> dict[str, Any]:
         "decisions": decisions,
         "actions": list(review.action_items.select_related("owner")),
         "attendees": list(review.attendees.order_by("first_name")),
+        "addenda": list(review.addenda.select_related("by")),
     }
 
 

@@ -106,3 +106,34 @@ class ActionItemForm(forms.Form):
     def __init__(self, *args: Any, review: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = review_people(review)  # type: ignore[attr-defined]
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(
+        label="Why unlock the agenda?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required. It goes in the agenda history for everyone to read.",
+        error_messages={"required": "Say why the agenda is unlocked: the reason goes in the history."},
+    )
+
+
+class MinutesForm(forms.Form):
+    summary = forms.CharField(
+        label="Minutes summary",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What was discussed and agreed. Markdown works. Final once the minutes are published.",
+        error_messages={"required": "Write the minutes' summary."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Correction",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The published minutes stay as they are; this is added below them with today's date.",
+        error_messages={"required": "Write the correction."},
+    )

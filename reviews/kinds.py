@@ -55,29 +55,44 @@ class InputDeadline(Kind):
 
 
 class InputMissed(Kind):
-    """To the facilitator when a team's input deadline passed without it."""
+    """At a team's input deadline, when nothing came in: to the team's head (the CIO for IT, the CMO for
+    marketing) and to the review's facilitator, once each (one delivery per person and deadline)."""
 
     key = "qbr_input_missed"
-    label = "QBR input missing"
-    description = "A team has not submitted its QBR input by the deadline."
+    label = "QBR input missed"
+    description = "A team has not submitted its QBR input by the deadline (to the team's head and the facilitator)."
     digestible = False
 
     def due(self, now: datetime) -> Iterator[Due]:
-        missed = TeamInput.objects.filter(
-            submitted_at__isnull=True,
-            deadline__lte=now,
-            deadline__gt=now - timedelta(days=14),
-            review__status__in=OPEN_FOR_INPUT,
-        ).select_related("review")
+        missed = list(
+            TeamInput.objects.filter(
+                submitted_at__isnull=True,
+                deadline__lte=now,
+                deadline__gt=now - timedelta(days=14),
+                review__status__in=OPEN_FOR_INPUT,
+            ).select_related("review")
+        )
+        if not missed:
+            return
+        heads = dict(User.objects.heads_of(list(TEAM_DEPARTMENT.values())).values_list("department", "pk"))
         for ti in missed:
-            yield Due(
-                recipient_id=ti.review.facilitator_id,
-                obj=ti,
-                due_at=ti.deadline,
-                title=f"{ti.get_team_display()} missed the input deadline for QBR {ti.review.label}",
-                link=ti.review.get_absolute_url() + "#inputs",
-                event_at=ti.deadline,
-            )
+            dept = TEAM_DEPARTMENT.get(Team(ti.team))
+            recipients = dict.fromkeys([heads.get(dept) if dept else None, ti.review.facilitator_id])
+            for recipient in recipients:
+                if recipient is None:
+                    continue
+                yield Due(
+                    recipient_id=recipient,
+                    obj=ti,
+                    due_at=ti.deadline,
+                    title=f"{ti.get_team_display()} missed the input deadline for QBR {ti.review.label}",
+                    body=(
+                        f"Nothing came in by the deadline. {ti.get_team_display()} can still submit until the agenda "
+                        "is locked; it will be marked late."
+                    ),
+                    link=ti.review.get_absolute_url() + "#inputs",
+                    event_at=ti.deadline,
+                )
 
 
 def _morning(day) -> datetime:  # noqa: ANN001 - a date

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from collab.lib.markdown import MarkdownField, MarkdownHTMLField, RendersMarkdown
 
@@ -55,7 +56,7 @@ class ReviewQuerySet(models.QuerySet["Review"]):
         return self.filter(status__in=[ReviewStatus.HELD, ReviewStatus.MINUTES_PUBLISHED])
 
 
-class Review(models.Model):
+class Review(RendersMarkdown, models.Model):
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField()
     scheduled_at = models.DateTimeField(help_text="When the review is held.")
@@ -66,7 +67,8 @@ class Review(models.Model):
     )
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="reviews_attended")
     status = models.CharField(max_length=24, choices=ReviewStatus.choices, default=ReviewStatus.PLANNING)
-    summary = models.TextField(blank=True, help_text="Minutes summary (Markdown).")
+    summary = MarkdownField(blank=True, help_text="Minutes summary (Markdown); final once the minutes are published.")
+    summary_html = MarkdownHTMLField(source="summary")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,7 +116,12 @@ class Review(models.Model):
 
     @property
     def is_locked(self) -> bool:
+        """From the lock on, the agenda items, their order and the facts are frozen (an unlock needs a reason)."""
         return STATUS_ORDER.index(self.status) >= STATUS_ORDER.index(ReviewStatus.AGENDA_LOCKED)
+
+    @property
+    def minutes_published(self) -> bool:
+        return self.status == ReviewStatus.MINUTES_PUBLISHED
 
 
 class ReviewTransition(models.Model):
@@ -122,13 +129,28 @@ class ReviewTransition(models.Model):
     from_status = models.CharField(max_length=24, choices=ReviewStatus.choices)
     to_status = models.CharField(max_length=24, choices=ReviewStatus.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=1000, blank=True, help_text="Why (required to unlock an agenda).")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("at", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status="agenda_locked", to_status="collecting_input") | ~Q(reason=""),
+                name="reviews_unlock_has_a_reason",
+                violation_error_message="Say why the agenda is unlocked.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.review}: {self.from_status} → {self.to_status}"
+
+
+class InputState(models.TextChoices):
+    DUE = "due", "Due"
+    MISSED = "missed", "Missed"
+    SUBMITTED = "submitted", "Submitted"
+    LATE = "late", "Submitted late"
 
 
 class TeamInput(RendersMarkdown, models.Model):
@@ -139,8 +161,14 @@ class TeamInput(RendersMarkdown, models.Model):
     deadline = models.DateTimeField()
     text = MarkdownField(blank=True, max_length=20_000, help_text="Markdown.")
     text_html = MarkdownHTMLField(source="text")
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the input first arrived: on time or late is decided by this."
+    )
     submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="The last change after the first submission.")
+    edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
@@ -153,6 +181,20 @@ class TeamInput(RendersMarkdown, models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} · {self.get_team_display()} input"
+
+    def state_at(self, now: datetime) -> InputState:
+        """Due (before the deadline), missed (after it, with nothing in), submitted, or submitted late."""
+        if self.submitted_at is None:
+            return InputState.MISSED if now >= self.deadline else InputState.DUE
+        return InputState.LATE if self.submitted_at > self.deadline else InputState.SUBMITTED
+
+    @property
+    def state(self) -> InputState:
+        return self.state_at(timezone.now())
+
+    @property
+    def edited_late(self) -> bool:
+        return self.edited_at is not None and self.edited_at > self.deadline
 
 
 class AgendaItem(RendersMarkdown, models.Model):
@@ -243,6 +285,23 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MinutesAddendum(RendersMarkdown, models.Model):
+    """A dated correction to published minutes, which are final: the minutes stay as published, this follows."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="addenda")
+    text = MarkdownField(help_text="Markdown.")
+    text_html = MarkdownHTMLField(source="text")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name_plural = "minutes addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum to the minutes of {self.review}"
 
 
 class FactsSnapshot(models.Model):

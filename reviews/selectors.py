@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from collab.accounts import permissions as perm
 from collab.accounts.models import User
 from collab.lib import search, snag_mentions
-from reviews.models import ActionItem, AgendaItem, Decision, Review, TeamInput
+from reviews.models import ActionItem, AgendaItem, Decision, InputState, MinutesAddendum, Review, TeamInput
 
 
 def review_list() -> QuerySet[Review]:
@@ -19,7 +20,9 @@ def review_list() -> QuerySet[Review]:
             agenda_minutes=Sum("items__time_box_minutes", default=0),
             item_count=Count("items", distinct=True),
         )
-        .prefetch_related(Prefetch("inputs", queryset=TeamInput.objects.order_by("team")))
+        .prefetch_related(
+            Prefetch("inputs", queryset=TeamInput.objects.select_related("submitted_by").order_by("team"))
+        )
         .order_by("-year", "-quarter")
     )
 
@@ -33,6 +36,7 @@ def review_with_people(year: int, quarter: int) -> Review | None:
         .prefetch_related(
             Prefetch("attendees", queryset=User.objects.order_by("first_name", "last_name")),
             Prefetch("decisions", queryset=Decision.objects.order_by("created_at", "id")),
+            Prefetch("addenda", queryset=MinutesAddendum.objects.select_related("by").order_by("created_at", "id")),
             Prefetch("action_items", queryset=ActionItem.objects.select_related("owner").order_by("due_date", "id")),
         )
         .first()
@@ -40,10 +44,13 @@ def review_with_people(year: int, quarter: int) -> Review | None:
 
 
 def preparation(review: Any, *, inputs: list[Any] | None = None, minutes: int | None = None) -> dict[str, Any]:
-    """How far a review's preparation is: inputs submitted, agenda minutes against its length. Pass what the
+    """How far a review's preparation is: inputs submitted, missed (deadline passed, nothing in) and late, agenda
+    minutes against its length. Pass what the
     caller already loaded (``inputs``, ``minutes``) to save the queries."""
     if inputs is None:
         inputs = list(review.inputs.all())
+    now = timezone.now()
+    states = [i.state_at(now) for i in inputs]
     submitted = sum(1 for i in inputs if i.submitted_at)
     if minutes is None:
         minutes = getattr(review, "agenda_minutes", None)
@@ -52,6 +59,8 @@ def preparation(review: Any, *, inputs: list[Any] | None = None, minutes: int | 
     return {
         "inputs_submitted": submitted,
         "inputs_total": len(inputs),
+        "inputs_missed": states.count(InputState.MISSED),
+        "inputs_late": states.count(InputState.LATE),
         "agenda_minutes": minutes,
         "length_minutes": review.length_minutes,
         "over_time": minutes > review.length_minutes,

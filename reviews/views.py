@@ -15,7 +15,17 @@ from collab.lib import snag_mentions
 from collab.lib.htmx import render_page, wants_fragment
 from collab.lib.params import id_list
 from reviews import exports, facts, selectors, services
-from reviews.forms import ActionItemForm, AgendaItemEditForm, AgendaItemForm, DecisionForm, InputForm, ReviewForm
+from reviews.forms import (
+    ActionItemForm,
+    AddendumForm,
+    AgendaItemEditForm,
+    AgendaItemForm,
+    DecisionForm,
+    InputForm,
+    MinutesForm,
+    ReviewForm,
+    UnlockForm,
+)
 from reviews.models import ActionItem, AgendaItem, Review, ReviewStatus, TeamInput
 from reviews.services import ALLOWED, ConflictError
 
@@ -72,6 +82,8 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
     decisions = list(review.decisions.select_related("item", "recorded_by"))
     history = list(review.agenda_history.select_related("by")[:15])
     selectors.hide_snag_mentions(user, decisions, history)
+    input_form = extra.pop("input_form", None)  # (team, bound form) of a refused submission
+    can_record = perm.can_record_review_outcome(user, review, attendee_ids)
     ctx = {
         "review": review,
         "items": items,
@@ -81,8 +93,10 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         "inputs": [
             (
                 i,
-                perm.can_submit_team_input(user, review, i.team),
-                InputForm(initial={"text": i.text, "version": i.version}, auto_id=f"id_input_{i.team}_%s"),
+                perm.can_edit_team_input(user, review, i.team),
+                input_form[1]
+                if input_form and input_form[0] == i.team
+                else InputForm(initial={"text": i.text, "version": i.version}, auto_id=f"id_input_{i.team}_%s"),
             )
             for i in inputs
         ],
@@ -93,19 +107,37 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         "pulse": getattr(review, "pulse", None),
         "can_edit": perm.can_propose_review_item(user, review, attendee_ids),
         "can_facilitate": perm.can_facilitate_review(user, review),
-        "can_record_decision": perm.can_record_review_decision(user, review, attendee_ids),
-        "can_record_action": perm.can_record_review_action(user, review, attendee_ids),
+        "can_unlock": perm.can_unlock_review(user, review),
+        "can_record": can_record,
         "can_close": {a.pk for a in actions if perm.can_close_review_action(user, a, review)},
         "next_steps": [
             (s, ReviewStatus(s).label)
             for s in sorted(ALLOWED[ReviewStatus(review.status)], key=services.status_position, reverse=True)
+            if not (review.is_locked and s == ReviewStatus.COLLECTING_INPUT)  # the unlock has a form of its own
         ],
         "item_form": extra.pop("item_form", None) or AgendaItemForm(initial={"presenter": user}, review=review),
         "decision_form": extra.pop("decision_form", None) or DecisionForm(),
         "action_form": extra.pop("action_form", None) or ActionItemForm(initial={"owner": user}, review=review),
+        "unlock_form": extra.pop("unlock_form", None) or UnlockForm(),
+        **_minutes_context(request, review, extra),
     }
     ctx.update(extra)
     return ctx
+
+
+def _minutes_context(request: AuthedRequest, review: Review, extra: dict[str, Any]) -> dict[str, Any]:
+    """The minutes' part of the page: the summary (a form while it may be written), the dated addenda, and the
+    correction form once the minutes are published."""
+    user = request.user
+    return {
+        "addenda": list(review.addenda.select_related("by")),
+        "can_write_minutes": perm.can_write_review_minutes(user, review),
+        "can_add_addendum": perm.can_add_minutes_addendum(user, review),
+        "minutes_form": extra.pop("minutes_form", None)
+        or MinutesForm(initial={"summary": review.summary, "version": review.version}),
+        "addendum_form": extra.pop("addendum_form", None) or AddendumForm(),
+        "minutes_conflict": extra.pop("minutes_conflict", None),
+    }
 
 
 @require_GET
@@ -244,26 +276,102 @@ def reorder(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
 @require_POST
 def transition(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
+    if not perm.can_facilitate_review(request.user, review):
+        raise PermissionDenied("Only the facilitator and executives move a review along.")
     to = request.POST.get("to", "")
+    unlocking = review.status == ReviewStatus.AGENDA_LOCKED and to == ReviewStatus.COLLECTING_INPUT
+    unlock_form = UnlockForm(request.POST) if unlocking else None
+    if unlock_form is not None and not unlock_form.is_valid():
+        context = _context(request, review, unlock_form=unlock_form)
+        return render(request, "reviews/detail.html", context, status=422)
+    reason = unlock_form.cleaned_data["reason"] if unlock_form is not None else ""
     try:
-        services.review_transition(review=review, by=request.user, to=to)
+        services.review_transition(review=review, by=request.user, to=to, reason=reason)
     except ValidationError as exc:
+        if unlock_form is not None and hasattr(exc, "error_dict") and "reason" in exc.error_dict:
+            unlock_form.add_error("reason", exc.error_dict["reason"])
+            return render(
+                request, "reviews/detail.html", _context(request, review, unlock_form=unlock_form), status=422
+            )
         messages.error(request, " ".join(_errors(exc)))
         return render(request, "reviews/detail.html", _context(request, review), status=422)
     except ConflictError as exc:
         messages.error(request, str(exc))
         return render(request, "reviews/detail.html", _context(request, review), status=409)
-    messages.success(request, f"QBR {review.label} is now “{review.get_status_display()}”.")
+    if unlocking:
+        messages.success(request, f"The agenda of QBR {review.label} is unlocked; the reason is in the history.")
+    else:
+        messages.success(request, f"QBR {review.label} is now “{review.get_status_display()}”.")
     return redirect(review)
+
+
+def _minutes_response(request: AuthedRequest, review: Review, status: int = 200, **extra: Any) -> HttpResponse:
+    """The minutes' fragment for htmx; for a plain form, the page again on an error, else back to the minutes."""
+    if wants_fragment(request):
+        return render_page(request, "reviews/detail.html", "minutes", _context(request, review, **extra), status=status)
+    if status >= 400:
+        return render(request, "reviews/detail.html", _context(request, review, **extra), status=status)
+    return redirect(review.get_absolute_url() + "#minutes")
+
+
+@require_POST
+def minutes_save(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    if not perm.can_write_review_minutes(request.user, review):
+        if review.minutes_published:
+            raise PermissionDenied("The minutes are published and final: add a dated correction instead.")
+        raise PermissionDenied("The facilitator and the executives write the minutes, once the agenda is locked.")
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return _minutes_response(request, review, status=422, minutes_form=form)
+    try:
+        review = services.minutes_update(
+            review=review, by=request.user, summary=form.cleaned_data["summary"], version=form.cleaned_data["version"]
+        )
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+        return _minutes_response(request, exc.current, status=409, minutes_form=form, minutes_conflict=exc.current)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            form.add_error("summary", message)
+        return _minutes_response(request, review, status=422, minutes_form=form)
+    if not wants_fragment(request):
+        messages.success(request, "The minutes are saved.")
+    return _minutes_response(request, review, saved="The minutes are saved.")
+
+
+@require_POST
+def addendum_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
+    review = _review(year, quarter)
+    if not perm.can_add_minutes_addendum(request.user, review):
+        raise PermissionDenied(
+            "Corrections are added by the facilitator or an executive, once the minutes are published."
+        )
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        return _minutes_response(request, review, status=422, addendum_form=form)
+    try:
+        services.addendum_add(review=review, by=request.user, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        for message in _errors(exc):
+            form.add_error("text", message)
+        return _minutes_response(request, review, status=422, addendum_form=form)
+    if not wants_fragment(request):
+        messages.success(request, "The correction is added to the minutes, dated today.")
+    return _minutes_response(request, review, saved="The correction is added to the minutes, dated today.")
 
 
 @require_POST
 def input_submit(request: AuthedRequest, year: int, quarter: int, team: str) -> HttpResponse:
     review = _review(year, quarter)
     team_input = get_object_or_404(TeamInput, review=review, team=team)
-    if not perm.can_submit_team_input(request.user, review, team):
-        raise PermissionDenied("Only that team (or the facilitator) writes its input.")
-    form = InputForm(request.POST)
+    if not perm.can_edit_team_input(request.user, review, team):
+        if review.is_locked:
+            raise PermissionDenied("The agenda is locked: the team inputs are frozen with it.")
+        raise PermissionDenied(
+            f"Only {team_input.get_team_display()}'s people write {team_input.get_team_display()}'s input."
+        )
+    form = InputForm(request.POST, auto_id=f"id_input_{team}_%s")
     if form.is_valid():
         try:
             services.input_submit(
@@ -275,17 +383,28 @@ def input_submit(request: AuthedRequest, year: int, quarter: int, team: str) -> 
         except ConflictError as exc:
             messages.error(request, str(exc))
             return render(request, "reviews/detail.html", _context(request, review), status=409)
-        messages.success(request, f"{team_input.get_team_display()} input submitted.")
-        return redirect(review.get_absolute_url() + "#inputs")
-    messages.error(request, "Write the team's input before submitting.")
-    return render(request, "reviews/detail.html", _context(request, review), status=422)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error("text", message)
+        else:
+            team_input.refresh_from_db()
+            late = " It came in after the deadline and is marked late." if team_input.state == "late" else ""
+            messages.success(request, f"{team_input.get_team_display()} input saved.{late}")
+            return redirect(review.get_absolute_url() + "#inputs")
+    return render(request, "reviews/detail.html", _context(request, review, input_form=(team, form)), status=422)
+
+
+def _outcome_refusal(review: Review) -> str:
+    if review.minutes_published:
+        return "The minutes are published and final: add a dated correction instead."
+    return "Only the review's attendees, its facilitator and the executives record its outcomes."
 
 
 @require_POST
 def decision_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
-    if not perm.can_record_review_decision(request.user, review):
-        raise PermissionDenied("Only attendees record decisions.")
+    if not perm.can_record_review_outcome(request.user, review):
+        raise PermissionDenied(_outcome_refusal(review))
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return render(request, "reviews/detail.html", _context(request, review, decision_form=form), status=422)
@@ -296,8 +415,8 @@ def decision_add(request: AuthedRequest, year: int, quarter: int) -> HttpRespons
 @require_POST
 def action_add(request: AuthedRequest, year: int, quarter: int) -> HttpResponse:
     review = _review(year, quarter)
-    if not perm.can_record_review_action(request.user, review):
-        raise PermissionDenied("Only attendees record action items.")
+    if not perm.can_record_review_outcome(request.user, review):
+        raise PermissionDenied(_outcome_refusal(review))
     form = ActionItemForm(request.POST, review=review)
     if not form.is_valid():
         return render(request, "reviews/detail.html", _context(request, review, action_form=form), status=422)

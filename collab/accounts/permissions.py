@@ -219,51 +219,61 @@ def can_create_review(user: Any) -> bool:
 
 
 def can_propose_review_item(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
-    """Any attendee proposes items until the agenda is locked; then only the facilitator and executives."""
-    if not _active(user):
+    """The review's attendees, its facilitator and the executives add, edit, remove and reorder agenda items until
+    the agenda is locked. A locked agenda changes for nobody: the facilitator unlocks it first, with a reason that
+    goes in the history."""
+    if not _active(user) or getattr(review, "is_locked", False):
         return False
-    if can_facilitate_review(user, review):
-        return True
-    if getattr(review, "is_locked", False):
-        return False
-    return user.pk in _review_people(review, attendee_ids)
+    return can_facilitate_review(user, review) or user.pk in _review_people(review, attendee_ids)
+
+
+def can_unlock_review(user: Any, review: Any) -> bool:
+    """The facilitator and the executives unlock a locked agenda (with a reason), until the review is held."""
+    return can_facilitate_review(user, review) and getattr(review, "status", None) == "agenda_locked"
 
 
 def can_record_review_outcome(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
-    """Decisions and action items are recorded at the meeting, so after the agenda is locked as before: by the
-    facilitator, the executives and admins, and the review's attendees."""
+    """The one rule for decisions and action items: the facilitator, the executives and admins, and the review's
+    attendees record them — before the agenda is locked and after it (they are taken at the meeting, which comes
+    after the lock) — until the minutes are published. Published minutes are final: nobody adds to them; a
+    correction is a dated addendum (``can_add_minutes_addendum``)."""
+    if not _active(user) or getattr(review, "status", None) == "minutes_published":
+        return False
     if can_facilitate_review(user, review):
         return True
     ids = attendee_ids if attendee_ids is not None else set(review.attendees.values_list("pk", flat=True))
-    return _active(user) and user.pk in ids
+    return user.pk in ids
 
 
-def can_record_review_action(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
-    """The facilitator, executives and the review's attendees record its action items."""
-    return can_record_review_outcome(user, review, attendee_ids)
+def can_write_review_minutes(user: Any, review: Any) -> bool:
+    """The facilitator and the executives write the minutes' summary from the lock (the meeting) until they are
+    published; then they are final."""
+    status = getattr(review, "status", None)
+    return can_facilitate_review(user, review) and status in ("agenda_locked", "held")
 
 
-def can_record_review_decision(user: Any, review: Any, attendee_ids: set[int] | None = None) -> bool:
-    """The same people record its decisions, locked agenda or not (the agenda lock freezes the agenda only)."""
-    return can_record_review_outcome(user, review, attendee_ids)
+def can_add_minutes_addendum(user: Any, review: Any) -> bool:
+    """Published minutes are corrected only by a dated addendum, added by the facilitator or an executive."""
+    return can_facilitate_review(user, review) and getattr(review, "status", None) == "minutes_published"
 
 
 def can_close_review_action(user: Any, action: Any, review: Any) -> bool:
-    """A QBR action item is closed by its owner, or by the facilitator and the executives."""
+    """A QBR action item is closed by its owner, or by the facilitator and the executives (published minutes
+    included: closing an action tracks it, it does not change the minutes)."""
     return (_active(user) and getattr(action, "owner_id", None) == user.pk) or can_facilitate_review(user, review)
 
 
-def can_submit_team_input(user: Any, review: Any, team: str) -> bool:
-    """A team's input is written by that side's people (IT or marketing), or by the facilitator."""
-    if not _active(user):
+def can_edit_team_input(user: Any, review: Any, team: str) -> bool:
+    """A team's input is written and edited by that team only — IT's by IT's people, marketing's by marketing's
+    (a joint section by either) — until the agenda is locked. Not by the other side's executive, nor by a
+    facilitator from the other side: the input says what the team itself reports. A late one is still taken (and
+    marked late); a locked review takes none."""
+    if not _active(user) or getattr(review, "is_locked", False):
         return False
-    if can_facilitate_review(user, review):
-        return True
-    if getattr(review, "is_locked", False):
-        return False
+    side = department_side(user.department)
     if team == "joint":
-        return department_side(user.department) in ("it", "marketing")
-    return department_side(user.department) == team
+        return side in ("it", "marketing")
+    return side == team
 
 
 # --- liaisons and meetings (more) ----------------------------------------------------------

@@ -204,6 +204,32 @@ def test_reviews_are_readable(api_as, member, cmo, liaison):
     assert client.get("/api/reviews/2025/q1").status_code == 404
 
 
+def test_a_review_says_if_it_is_locked_which_inputs_were_missed_and_its_corrections(api_as, member, cmo, liaison):
+    import time_machine
+
+    from reviews.models import ReviewStatus
+
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), tick=False):
+        review = review_services.review_create(
+            by=cmo, year=2026, quarter=4, scheduled_at=datetime(2026, 12, 10, 13, 0, tzinfo=UTC), length_minutes=60,
+            location="", facilitator=liaison, attendees=[cmo, member],
+        )  # fmt: skip
+    with time_machine.travel(datetime(2026, 12, 3, 15, 0, tzinfo=UTC), tick=False):  # two hours after the deadline
+        review_services.input_submit(team_input=review.inputs.get(team="marketing"), by=member, text="Late", version=1)
+        for step in ("collecting_input", "agenda_locked", "held"):
+            review_services.review_transition(review=review, by=liaison, to=step)
+        review_services.minutes_update(review=review, by=liaison, summary="Agreed", version=review.version)
+        review_services.review_transition(review=review, by=liaison, to=ReviewStatus.MINUTES_PUBLISHED)
+        review_services.addendum_add(review=review, by=liaison, text="The budget is 40k.")
+        listed = api_as(member).get("/api/reviews").json()[0]
+        one = api_as(member).get("/api/reviews/2026/q4").json()
+    assert listed["locked"] is True and listed["inputs_missed"] == 1 and listed["inputs_submitted"] == 1
+    assert [(i["team"], i["state"]) for i in one["inputs"]] == [("it", "missed"), ("marketing", "late")]
+    assert one["inputs"][1]["submitted_by"]["username"] == "member"
+    assert [(a["text"], a["by"]["username"]) for a in one["minutes_addenda"]] == [("The budget is 40k.", "liaison")]
+    assert one["summary"] == "Agreed"
+
+
 # --- notifications -------------------------------------------------------------------------
 def test_notifications_are_your_own_and_marked_read_through_the_service(api_as, member, cio):
     mine = Notification.objects.create(user=member, kind="test", title="Yours", link="/")

@@ -221,7 +221,7 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str], dict[str, Any]]] = {
     "reviews/<int:year>/q<int:quarter>/export.pdf": (ALL, NOBODY, {}),
     "reviews/<int:year>/q<int:quarter>/inputs/<str:team>/": (
         NOBODY,
-        frozenset({"liaison", "cio", "cmo", "admin"}),
+        frozenset({"liaison", "cio", "admin"}),  # IT's input (the URL's team): IT's people only, not the CMO
         {"text": "Our input", "version": 1},
     ),
     "reviews/<int:year>/q<int:quarter>/invite.ics": (ALL, NOBODY, {}),
@@ -255,6 +255,9 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str], dict[str, Any]]] = {
         frozenset({"member", "liaison", "cmo", "cio", "admin"}),
         {"key": lambda w, p: review_selectors.suggestions(w["review"], p["member"])[0]["key"]},
     ),
+    # the minutes are written from the lock and corrected after publication: nobody before (LOCKED_QBR, PUBLISHED_QBR)
+    "reviews/<int:year>/q<int:quarter>/minutes/": (NOBODY, NOBODY, {}),
+    "reviews/<int:year>/q<int:quarter>/minutes/corrections/": (NOBODY, NOBODY, {}),
     "reviews/<int:year>/q<int:quarter>/print/": (ALL, NOBODY, {}),
     "reviews/<int:year>/q<int:quarter>/status/": (
         NOBODY,
@@ -454,6 +457,9 @@ EFFECTS: dict[str, tuple[int, tuple[Read, Callable[[Any, Any], bool]]]] = {
         lambda w, u: list(w["review"].items.order_by("position").values_list("pk", flat=True)))),
     "reviews/<int:year>/q<int:quarter>/items/suggested/": (302, _one_more(rm.AgendaItem, review=lambda w, u: w["review"],
                                                                           source__gt="")),
+    "reviews/<int:year>/q<int:quarter>/minutes/": (302, _becomes(_field("review", "summary"), "Minutes")),
+    "reviews/<int:year>/q<int:quarter>/minutes/corrections/": (302, _one_more(rm.MinutesAddendum, text="Corrected",
+                                                                              by=_me)),
     "reviews/<int:year>/q<int:quarter>/status/": (302, _becomes(_field("review", "status"), "collecting_input")),
     "reviews/new/": (302, _one_more(rm.Review, year=2030, quarter=1)),
     "settings/notifications/": (302, _becomes(lambda w, u: User.objects.get(pk=u.pk).time_zone, "America/New_York")),
@@ -607,8 +613,9 @@ def test_every_url_is_in_the_table():
 
 
 def test_every_write_has_its_effect():
-    """Every route someone may POST to says what the POST must change (the allowed side of the matrix)."""
-    writable = {route for route, (_, may_post, _) in TABLE.items() if may_post}
+    """Every route someone may POST to says what the POST must change (the allowed side of the matrix), in the
+    open, locked and published QBR alike."""
+    writable = {route for t in (TABLE, LOCKED_QBR, PUBLISHED_QBR) for route, (_, may_post, _) in t.items() if may_post}
     assert sorted(writable - EFFECTS.keys()) == [] and sorted(EFFECTS.keys() - writable) == []
 
 
@@ -651,10 +658,14 @@ def _turned_away(persona: str, response: Any) -> bool:
     )
 
 
-def _sweep(world: dict, personas: dict, table: dict) -> tuple[list[tuple], int, int, int]:
+def _sweep(
+    world: dict, personas: dict, table: dict, *, refused_by_views: bool = False
+) -> tuple[list[tuple], int, int, int]:
     """Every route of ``table`` × every persona × GET and POST (a denied POST also as htmx). Each POST runs in a
     savepoint rolled back after it, so every persona writes to the same world and one allowed write cannot turn
-    the next persona's into a conflict (or hide a denial behind one)."""
+    the next persona's into a conflict (or hide a denial behind one). ``refused_by_views``: a route nobody may
+    POST to here is still one its view answers (a locked or published QBR), so its denials are checked for
+    writes too."""
     clients = {"anonymous": Client()}
     for name, user in personas.items():
         clients[name] = Client()
@@ -676,7 +687,7 @@ def _sweep(world: dict, personas: dict, table: dict) -> tuple[list[tuple], int, 
                 unexpected += 1
                 problems.append((route, persona, "GET", got.status_code))
             # a URL nobody may POST to answers 405 before any view code runs: nothing to compare there
-            check_db = persona not in may_post and route not in NO_DB_CHECK and may_post != NOBODY
+            check_db = persona not in may_post and route not in NO_DB_CHECK and (may_post != NOBODY or refused_by_views)
             cookies = copy.deepcopy(client.cookies)  # a login or password change replaces the session
             with transaction.atomic():
                 here = {**world, **(SETUP[route](world, personas) if route in SETUP else {})}
@@ -712,22 +723,37 @@ def _sweep(world: dict, personas: dict, table: dict) -> tuple[list[tuple], int, 
 
 ATTENDEES = frozenset({"member", "liaison", "cmo", "cio", "admin"})  # the QBR's attendees, facilitator, admins
 FACILITATORS = frozenset({"liaison", "cmo", "cio", "admin"})  # the facilitator (the liaison), executives, admins
-# Once the QBR's agenda is locked, the agenda and the team inputs are the facilitator's; decisions and action
-# items are still every attendee's (they are recorded at the meeting, which comes after the lock).
+# Once the QBR's agenda is locked, its items, their order and the team inputs change for nobody — the facilitator
+# and the executives included — until an unlock with a reason; decisions and action items are still every
+# attendee's (they are recorded at the meeting, which comes after the lock); the facilitator writes the minutes.
 _Q = "reviews/<int:year>/q<int:quarter>/"
+_AGENDA = ("items/add/", "items/<int:pk>/delete/", "items/<int:pk>/move/", "items/reorder/", "items/suggested/",
+           "inputs/<str:team>/")  # fmt: skip
 LOCKED_QBR = {
     **{route: rules for route, rules in TABLE.items() if route.startswith(_Q) and rules[1]},
-    **{_Q + route: (TABLE[_Q + route][0], FACILITATORS, TABLE[_Q + route][2])
-       for route in ("items/add/", "items/<int:pk>/delete/", "items/<int:pk>/move/", "items/reorder/",
-                     "items/suggested/", "inputs/<str:team>/")},
-    _Q + "items/<int:pk>/edit/": (FACILITATORS, FACILITATORS, TABLE[_Q + "items/<int:pk>/edit/"][2]),
+    **{_Q + route: (TABLE[_Q + route][0], NOBODY, TABLE[_Q + route][2]) for route in _AGENDA},
+    _Q + "items/<int:pk>/edit/": (NOBODY, NOBODY, TABLE[_Q + "items/<int:pk>/edit/"][2]),
     _Q + "decisions/add/": (NOBODY, ATTENDEES, TABLE[_Q + "decisions/add/"][2]),
     _Q + "actions/add/": (NOBODY, ATTENDEES, TABLE[_Q + "actions/add/"][2]),
+    _Q + "status/": (NOBODY, FACILITATORS, {"to": "collecting_input", "reason": "The CRM figures were restated."}),
+    _Q + "minutes/": (NOBODY, FACILITATORS, {"summary": "Minutes",
+                                             "version": lambda w, p: rm.Review.objects.get(pk=w["review"].pk).version}),
+    _Q + "minutes/corrections/": (NOBODY, NOBODY, {"text": "Corrected"}),
 }  # fmt: skip
+# Published minutes are final: nothing is recorded or rewritten any more; a correction is a dated addendum.
+# (The status route is left out: there is no step after publication, so a facilitator's POST is a 422.)
+PUBLISHED_QBR = {
+    **{route: rules for route, rules in LOCKED_QBR.items() if route != _Q + "status/"},
+    _Q + "decisions/add/": (NOBODY, NOBODY, TABLE[_Q + "decisions/add/"][2]),
+    _Q + "actions/add/": (NOBODY, NOBODY, TABLE[_Q + "actions/add/"][2]),
+    _Q + "minutes/": (NOBODY, NOBODY, LOCKED_QBR[_Q + "minutes/"][2]),
+    _Q + "minutes/corrections/": (NOBODY, FACILITATORS, {"text": "Corrected"}),
+}
 
 # What the QBR page offers, by the route its form posts to: shown exactly to those the table lets post there.
 OFFERS = {"Record the decision": "decisions/add/", "Add the action item": "actions/add/",
-          "Add to the agenda": "items/add/"}  # fmt: skip
+          "Add to the agenda": "items/add/", "Submit IT input": "inputs/<str:team>/",
+          "Save the minutes": "minutes/", "Add a dated correction": "minutes/corrections/"}  # fmt: skip
 
 
 def _offers_match(world: dict, personas: dict, table: dict) -> None:
@@ -760,18 +786,26 @@ def test_the_matrix(world, personas, shard):
         _offers_match(world, personas, TABLE)
 
 
-def test_the_matrix_on_a_locked_qbr(world, personas):
-    """The review's writes again once its agenda is locked, and what the locked QBR page offers."""
+def test_the_matrix_on_a_locked_and_a_published_qbr(world, personas):
+    """The review's writes again once its agenda is locked and once its minutes are published, and what the QBR
+    page offers in each."""
     from reviews import services as review_services
 
     review = world["review"]
-    review_services.review_transition(review=review, by=personas["liaison"], to="collecting_input")
-    review_services.review_transition(review=review, by=personas["liaison"], to="agenda_locked")
-    problems, cells, unexpected, allowed = _sweep(world, personas, LOCKED_QBR)
-    print(f"FIGURE permission matrix, locked QBR: {cells} requests, {unexpected} unexpected, {allowed} allowed "
-          "writes checked")  # fmt: skip
-    assert problems == [], "\n".join(map(str, problems))
+    facilitator = personas["liaison"]
+    review_services.review_transition(review=review, by=facilitator, to="collecting_input")
+    review_services.review_transition(review=review, by=facilitator, to="agenda_locked")
+    locked = _sweep(world, personas, LOCKED_QBR, refused_by_views=True)
     _offers_match(world, personas, LOCKED_QBR)
+    review_services.review_transition(review=review, by=facilitator, to="held")
+    review_services.minutes_update(review=review, by=facilitator, summary="Agreed", version=review.version)
+    review_services.review_transition(review=review, by=facilitator, to="minutes_published")
+    published = _sweep(world, personas, PUBLISHED_QBR, refused_by_views=True)
+    print(f"FIGURE permission matrix, locked QBR: {locked[1]} requests, {locked[2]} unexpected, {locked[3]} allowed "
+          f"writes checked; published QBR: {published[1]} requests, {published[2]} unexpected, {published[3]} allowed "
+          "writes checked")  # fmt: skip
+    assert locked[0] + published[0] == [], "\n".join(map(str, locked[0] + published[0]))
+    _offers_match(world, personas, PUBLISHED_QBR)
 
 
 def test_the_write_detector_sees_a_single_changed_row(world):

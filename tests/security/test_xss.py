@@ -14,6 +14,7 @@ from django.test import Client
 
 from collab.accounts.models import Department, Role
 from collab.accounts.services import api_token_create
+from collab.lib.markdown import with_html
 from collab.notifications.models import ChatSetting, Notification
 from collab.projects import models as pm
 from collab.projects.tools import services as tool_services
@@ -85,7 +86,10 @@ def world(cmo, cio, liaison, member, admin_user):
         by=cmo, year=2026, quarter=4, scheduled_at=datetime(2026, 12, 10, 13, 0, tzinfo=UTC), length_minutes=60,
         location=short(39, 300), facilitator=liaison, attendees=[cmo, cio, member],
     )  # fmt: skip
-    rm.Review.objects.filter(pk=review.pk).update(summary=LONG)
+    rm.Review.objects.filter(pk=review.pk).update(**with_html(rm.Review, {"summary": LONG}))
+    rm.MinutesAddendum.objects.create(review=review, text=LONG, by=cmo)
+    rm.AgendaItemChange.objects.create(review=review, action="unlocked", item_title="Agenda", detail=short(40, 500),
+                                       by=cio)  # an unlock's reason, as the history shows it  # fmt: skip
     item = review_services.item_add(
         review=review, by=cmo, title=short(41), kind="update", team="joint", presenter=None, time_box_minutes=10,
         notes=LONG,
